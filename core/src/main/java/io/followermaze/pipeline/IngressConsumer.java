@@ -1,0 +1,92 @@
+package io.followermaze.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import io.followermaze.metrics.Counter;
+import io.followermaze.protocol.Event;
+import io.followermaze.protocol.EventParser;
+import io.followermaze.protocol.ParseOutcome;
+import io.followermaze.resequencer.Resequencer;
+import io.followermaze.session.SessionTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one pipeline stage: takes ring entries in arrival order, splits event chunks into lines, parses them
+ * in place, feeds the {@link Resequencer} (which drives the router in seq order), applies registrations to
+ * the {@link SessionTable}, and tells the {@link BatchEndListener} at the end of every Disruptor batch.
+ * <p>
+ * Everything it touches is owned by its thread, so the per-event path has no lock, no allocation, no log.
+ */
+final class IngressConsumer implements EventHandler<IngressEntry> {
+    private static final Logger LOG = LoggerFactory.getLogger(IngressConsumer.class);
+
+    private final EventParser parser;
+    private final Resequencer resequencer;
+    private final SessionTable sessions;
+    private final BatchEndListener batchEnd;
+    private final Event parsed = new Event();
+    private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 1000);
+
+    final Counter linesReceived = new Counter();
+    final Counter[] rejected = new Counter[ParseOutcome.values().length];
+    final Counter registrations = new Counter();
+    final Counter batches = new Counter();
+
+    IngressConsumer(EventParser parser, Resequencer resequencer, SessionTable sessions, BatchEndListener batchEnd) {
+        this.parser = parser;
+        this.resequencer = resequencer;
+        this.sessions = sessions;
+        this.batchEnd = batchEnd;
+        for (int i = 0; i < rejected.length; i++) {
+            rejected[i] = new Counter();
+        }
+    }
+
+    @Override
+    public void onEvent(IngressEntry entry, long sequence, boolean endOfBatch) {
+        switch (entry.kind()) {
+            case EVENT_LINES:
+                onLines(entry.bytes(), entry.length());
+                break;
+            case REGISTER:
+                sessions.register(entry.session());
+                registrations.increment();
+                break;
+            case UNREGISTER:
+                sessions.unregister(entry.session());
+                break;
+            default:
+                throw new IllegalStateException("unknown entry kind " + entry.kind());
+        }
+        if (endOfBatch) {
+            batches.increment();
+            batchEnd.onBatchEnd();
+        }
+    }
+
+    /** Splits {@code bytes[0, length)} on '\n'; a final line without one is taken whole. */
+    private void onLines(byte[] bytes, int length) {
+        int start = 0;
+        long lines = 0;
+        while (start < length) {
+            int end = start;
+            while (end < length && bytes[end] != '\n') {
+                end++;
+            }
+            lines++;
+            final ParseOutcome outcome = parser.parse(bytes, start, end, parsed);
+            if (outcome == ParseOutcome.ACCEPTED) {
+                resequencer.offer(parsed);
+            } else {
+                onRejected(outcome, bytes, start, end);
+            }
+            start = end + 1;
+        }
+        linesReceived.add(lines);
+    }
+
+    private void onRejected(ParseOutcome outcome, byte[] bytes, int start, int end) {
+        rejected[outcome.ordinal()].increment();
+        rejectLog.warn("Dropped event line ({}): '{}'", outcome.description(), Printable.excerpt(bytes, start, end));
+    }
+}

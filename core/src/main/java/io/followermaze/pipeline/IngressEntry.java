@@ -1,0 +1,54 @@
+package io.followermaze.pipeline;
+
+import io.followermaze.session.ClientSession;
+
+/**
+ * One preallocated ring entry, reused forever. It carries either a chunk of complete event lines from one
+ * source read (arrival order) or a client registration change; keeping both in one ring is what makes a
+ * registration take effect before every event that arrives after it.
+ */
+public final class IngressEntry {
+    public enum Kind { EVENT_LINES, REGISTER, UNREGISTER }
+
+    private Kind kind;
+    private final byte[] bytes;
+    private int length;
+    private ClientSession session;
+
+    IngressEntry(int chunkCapacity) {
+        this.bytes = new byte[chunkCapacity];
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Chunk buffer to fill with whole lines, each ending in '\n'; see {@link #eventLines(int)}. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public ClientSession session() {
+        return session;
+    }
+
+    /** Marks the entry as {@code bytes()[0, length)} of complete lines. */
+    public void eventLines(int length) {
+        if (length < 0 || length > bytes.length) {
+            throw new IllegalArgumentException("chunk length " + length + " outside 0.." + bytes.length);
+        }
+        this.kind = Kind.EVENT_LINES;
+        this.length = length;
+        this.session = null;
+    }
+
+    void registration(Kind kind, ClientSession session) {
+        this.kind = kind;
+        this.length = 0;
+        this.session = session;
+    }
+}

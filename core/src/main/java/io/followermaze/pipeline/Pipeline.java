@@ -1,0 +1,246 @@
+package io.followermaze.pipeline;
+
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import io.followermaze.graph.FollowerGraph;
+import io.followermaze.metrics.Counter;
+import io.followermaze.protocol.EventParser;
+import io.followermaze.protocol.ParseOutcome;
+import io.followermaze.resequencer.Resequencer;
+import io.followermaze.router.Router;
+import io.followermaze.session.ClientSession;
+import io.followermaze.session.SessionTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Disruptor pipeline: any number of producers (event-source connections, client connections) publish
+ * into one multi-producer ingress ring; one consumer thread parses, resequences, updates the graph and
+ * routes, and at each batch end lets the egress hand the batch's bytes to the network.
+ *
+ * <pre>
+ *  source reads ──(chunks of lines)──┐
+ *  client register/unregister ───────┼─► ingress ring ─► [parse → resequence → graph → route] ─► sessions
+ *                                    ┘   (arrival order)            one thread                 (batch end)
+ * </pre>
+ */
+public final class Pipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final PipelineConfig config;
+    private final Disruptor<IngressEntry> disruptor;
+    private final RingBuffer<IngressEntry> ring;
+    private final IngressConsumer consumer;
+    private final Resequencer resequencer;
+    private final Router router;
+    private final SessionTable sessions = new SessionTable();
+    private final FollowerGraph graph = new FollowerGraph();
+    private final Counter processorExceptions = new Counter();
+    private volatile boolean closed;
+
+    public Pipeline(PipelineConfig config, BatchEndListener batchEnd) {
+        this.config = config;
+        this.router = new Router(graph, sessions);
+        this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), router,
+            (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last, last - first + 1, reason));
+        this.consumer = new IngressConsumer(new EventParser(config.maxLineLength()), resequencer, sessions, batchEnd);
+
+        final int chunkBytes = config.chunkBytes();
+        this.disruptor = new Disruptor<>(() -> new IngressEntry(chunkBytes), config.ringSize(),
+            r -> {
+                final Thread t = new Thread(r, "followermaze-pipeline");
+                t.setDaemon(true);
+                return t;
+            },
+            ProducerType.MULTI, config.newWaitStrategy());
+        disruptor.handleEventsWith(consumer);
+        disruptor.setDefaultExceptionHandler(new KeepAliveExceptionHandler());
+        this.ring = disruptor.start();
+    }
+
+    /** Logs and counts a failure in one entry, then goes on with the next: the processor thread must live. */
+    private final class KeepAliveExceptionHandler implements ExceptionHandler<IngressEntry> {
+        @Override
+        public void handleEventException(Throwable ex, long sequence, IngressEntry entry) {
+            processorExceptions.increment();
+            LOG.error("Pipeline failed on ring entry {} ({}); continuing with the next entry", sequence,
+                entry == null ? "?" : entry.kind(), ex);
+        }
+
+        @Override
+        public void handleOnStartException(Throwable ex) {
+            LOG.error("Pipeline failed to start", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(Throwable ex) {
+            LOG.error("Pipeline failed while shutting down", ex);
+        }
+    }
+
+    // ---- producers (any thread) ----
+
+    /**
+     * Claims the next ring entry; the caller fills {@link IngressEntry#bytes()}, calls
+     * {@link IngressEntry#eventLines(int)}, then MUST call {@link #publish(long)} (in a finally block).
+     * Blocks while the ring is full, which pushes back on the source through TCP.
+     */
+    public long claim() {
+        return ring.next();
+    }
+
+    public IngressEntry entry(long sequence) {
+        return ring.get(sequence);
+    }
+
+    public void publish(long sequence) {
+        ring.publish(sequence);
+    }
+
+    /** Publishes {@code bytes[offset, offset+length)}, whole lines, splitting into chunks as needed. */
+    public void publishEventLines(byte[] bytes, int offset, int length) {
+        int start = offset;
+        final int end = offset + length;
+        while (start < end) {
+            int cut = Math.min(end, start + config.chunkBytes());
+            if (cut < end) {
+                int lf = cut - 1;
+                while (lf >= start && bytes[lf] != '\n') {
+                    lf--;
+                }
+                cut = lf >= start ? lf + 1 : cut; // a line longer than a chunk is cut (and rejected as too long)
+            }
+            final long seq = ring.next();
+            try {
+                final IngressEntry e = ring.get(seq);
+                System.arraycopy(bytes, start, e.bytes(), 0, cut - start);
+                e.eventLines(cut - start);
+            } finally {
+                ring.publish(seq);
+            }
+            start = cut;
+        }
+    }
+
+    public void register(ClientSession session) {
+        publishRegistration(IngressEntry.Kind.REGISTER, session);
+    }
+
+    public void unregister(ClientSession session) {
+        publishRegistration(IngressEntry.Kind.UNREGISTER, session);
+    }
+
+    private void publishRegistration(IngressEntry.Kind kind, ClientSession session) {
+        final long seq = ring.next();
+        try {
+            ring.get(seq).registration(kind, session);
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    /**
+     * Processes everything already published, then stops the pipeline thread.
+     *
+     * @return false if it did not drain within the timeout (it is halted anyway)
+     */
+    public boolean drainAndStop(long timeout, TimeUnit unit) {
+        if (closed) {
+            return true;
+        }
+        closed = true;
+        try {
+            disruptor.shutdown(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            disruptor.halt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        drainAndStop(10, TimeUnit.SECONDS);
+    }
+
+    // ---- observation (any thread; values are recent, not atomic snapshots) ----
+
+    public PipelineConfig config() {
+        return config;
+    }
+
+    public long linesReceived() {
+        return consumer.linesReceived.get();
+    }
+
+    public long rejected(ParseOutcome reason) {
+        return consumer.rejected[reason.ordinal()].get();
+    }
+
+    public long rejectedTotal() {
+        long sum = 0;
+        for (Counter c : consumer.rejected) {
+            sum += c.get();
+        }
+        return sum;
+    }
+
+    public long released() {
+        return resequencer.releasedCount().get();
+    }
+
+    /** Last seq released in order (0 before the first). */
+    public long lastReleasedSeq() {
+        return released() + resequencer.seqsSkipped().get();
+    }
+
+    public long duplicatesDropped() {
+        return resequencer.duplicatesDropped().get();
+    }
+
+    public long gapsSkipped() {
+        return resequencer.gapsSkipped().get();
+    }
+
+    public long seqsSkipped() {
+        return resequencer.seqsSkipped().get();
+    }
+
+    public long pending() {
+        return resequencer.pendingGauge().get();
+    }
+
+    public long notificationsDelivered() {
+        return router.notificationsDelivered().get();
+    }
+
+    public long notificationsUndeliverable() {
+        return router.notificationsUndeliverable().get();
+    }
+
+    public long registrations() {
+        return consumer.registrations.get();
+    }
+
+    public long batches() {
+        return consumer.batches.get();
+    }
+
+    public long processorExceptions() {
+        return processorExceptions.get();
+    }
+
+    public long ringRemainingCapacity() {
+        return ring.remainingCapacity();
+    }
+
+    /** Ring cursor: entries published so far minus one. */
+    public long ringCursor() {
+        return ring.getCursor();
+    }
+}

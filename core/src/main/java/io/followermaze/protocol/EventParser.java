@@ -1,0 +1,128 @@
+package io.followermaze.protocol;
+
+/**
+ * Parses one event line ({@code seq|type[|from[|to]]}) straight out of a byte array, allocating nothing.
+ * <p>
+ * Validation is strict: every numeric field is 1 to 19 ASCII digits with a value from 1 to
+ * {@link Long#MAX_VALUE}; the type is one byte from {@link EventType}; the field count matches the type.
+ * A trailing {@code '\r'} is part of the line end, not of the payload. Because every field is bounded,
+ * an accepted payload is at most {@link #MAX_PAYLOAD_LENGTH} bytes, which lets the resequencer store
+ * payloads in fixed-size slots.
+ */
+public final class EventParser {
+    /** 19 digits seq + '|' + type + '|' + 19 digits + '|' + 19 digits. */
+    public static final int MAX_PAYLOAD_LENGTH = 19 + 1 + 1 + 1 + 19 + 1 + 19;
+
+    private static final int MAX_DIGITS = 19;
+    private static final long INVALID = -1;
+
+    private final int maxLineLength;
+
+    /** Index just past the last number parsed; avoids returning two values from {@link #parseNumber}. */
+    private int cursor;
+
+    /** @param maxLineLength longest line (without its line end) that is parsed at all; longer is rejected */
+    public EventParser(int maxLineLength) {
+        if (maxLineLength < 1) {
+            throw new IllegalArgumentException("maxLineLength must be positive: " + maxLineLength);
+        }
+        this.maxLineLength = maxLineLength;
+    }
+
+    /**
+     * Parses {@code bytes[start, end)}, a line without its {@code '\n'} (a trailing {@code '\r'} is dropped).
+     *
+     * @param into receives the fields when the line is accepted; its payload points into {@code bytes}
+     * @return {@link ParseOutcome#ACCEPTED} or the reason for rejection; never throws on bad input
+     */
+    public ParseOutcome parse(byte[] bytes, int start, int end, Event into) {
+        if (end > start && bytes[end - 1] == '\r') {
+            end--;
+        }
+        final int length = end - start;
+        if (length == 0) {
+            return ParseOutcome.EMPTY_LINE;
+        }
+        if (length > maxLineLength) {
+            return ParseOutcome.LINE_TOO_LONG;
+        }
+
+        final long seq = parseNumber(bytes, start, end);
+        if (seq == INVALID) {
+            return ParseOutcome.BAD_SEQUENCE;
+        }
+        if (cursor == end) {
+            return ParseOutcome.WRONG_FIELD_COUNT;
+        }
+        final int typeIndex = cursor + 1;
+        if (typeIndex == end) {
+            return ParseOutcome.UNKNOWN_TYPE;
+        }
+        final byte type = bytes[typeIndex];
+        final int fields = EventType.fieldCount(type);
+        if (fields < 0 || (typeIndex + 1 < end && bytes[typeIndex + 1] != '|')) {
+            return ParseOutcome.UNKNOWN_TYPE;
+        }
+
+        long from = Event.NO_USER;
+        long to = Event.NO_USER;
+        int index = typeIndex + 1;
+        if (fields >= 3) {
+            if (index == end) {
+                return ParseOutcome.WRONG_FIELD_COUNT;
+            }
+            from = parseNumber(bytes, index + 1, end);
+            if (from == INVALID) {
+                return ParseOutcome.BAD_USER_ID;
+            }
+            index = cursor;
+        }
+        if (fields == 4) {
+            if (index == end) {
+                return ParseOutcome.WRONG_FIELD_COUNT;
+            }
+            if (bytes[index] != '|') {
+                return ParseOutcome.BAD_USER_ID;
+            }
+            to = parseNumber(bytes, index + 1, end);
+            if (to == INVALID) {
+                return ParseOutcome.BAD_USER_ID;
+            }
+            index = cursor;
+        }
+        if (index != end) {
+            // Something follows the last field: either more fields or junk after a number.
+            return bytes[index] == '|' ? ParseOutcome.WRONG_FIELD_COUNT
+                : fields >= 3 ? ParseOutcome.BAD_USER_ID : ParseOutcome.UNKNOWN_TYPE;
+        }
+        into.set(seq, type, from, to, bytes, start, length);
+        return ParseOutcome.ACCEPTED;
+    }
+
+    /**
+     * Reads 1..19 digits from {@code start} up to the next '|' or {@code end}; sets {@link #cursor} to the index
+     * after the digits. Returns {@link #INVALID} when there are no digits, a non-digit before the separator,
+     * too many digits, overflow, or zero.
+     */
+    private long parseNumber(byte[] bytes, int start, int end) {
+        long value = 0;
+        int i = start;
+        while (i < end) {
+            final int b = bytes[i];
+            if (b == '|') {
+                break;
+            }
+            final int digit = b - '0';
+            if (digit < 0 || digit > 9 || i - start == MAX_DIGITS) {
+                return INVALID;
+            }
+            value = value * 10 + digit;
+            if (value < 0) {
+                return INVALID; // overflowed past Long.MAX_VALUE (only possible at the 19th digit)
+            }
+            i++;
+        }
+        cursor = i;
+        return (i == start || value == 0) ? INVALID : value;
+    }
+}

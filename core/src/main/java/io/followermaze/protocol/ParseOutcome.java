@@ -1,0 +1,27 @@
+package io.followermaze.protocol;
+
+/** What {@link EventParser} made of one line: accepted, or the reason it was rejected. */
+public enum ParseOutcome {
+    ACCEPTED("accepted"),
+    EMPTY_LINE("empty line"),
+    LINE_TOO_LONG("line longer than the limit"),
+    BAD_SEQUENCE("sequence number not 1..2^63-1 in at most 19 ASCII digits"),
+    UNKNOWN_TYPE("type is not one of F, U, B, P, S"),
+    WRONG_FIELD_COUNT("wrong number of '|'-separated fields for the type"),
+    BAD_USER_ID("user id not 1..2^63-1 in at most 19 ASCII digits");
+
+    private final String description;
+
+    ParseOutcome(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Metric-friendly name, e.g. {@code bad_sequence}. */
+    public String metricName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
