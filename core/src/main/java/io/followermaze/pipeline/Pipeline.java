@@ -16,6 +16,7 @@ import io.followermaze.session.SessionTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,7 +44,20 @@ public final class Pipeline implements AutoCloseable {
     private final Counter processorExceptions = new Counter();
     private volatile boolean closed;
 
+    /** A pipeline whose thread is a plain daemon thread. */
     public Pipeline(PipelineConfig config, BatchEndListener batchEnd) {
+        this(config, batchEnd, r -> {
+            final Thread t = new Thread(r, "followermaze-pipeline");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * @param threadFactory makes the one pipeline thread; the server passes one that makes Netty
+     *                      {@code FastThreadLocalThread}s so that buffer allocation there uses thread caches
+     */
+    public Pipeline(PipelineConfig config, BatchEndListener batchEnd, ThreadFactory threadFactory) {
         this.config = config;
         this.router = new Router(graph, sessions);
         this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), router,
@@ -51,12 +65,7 @@ public final class Pipeline implements AutoCloseable {
         this.consumer = new IngressConsumer(new EventParser(config.maxLineLength()), resequencer, sessions, batchEnd);
 
         final int chunkBytes = config.chunkBytes();
-        this.disruptor = new Disruptor<>(() -> new IngressEntry(chunkBytes), config.ringSize(),
-            r -> {
-                final Thread t = new Thread(r, "followermaze-pipeline");
-                t.setDaemon(true);
-                return t;
-            },
+        this.disruptor = new Disruptor<>(() -> new IngressEntry(chunkBytes), config.ringSize(), threadFactory,
             ProducerType.MULTI, config.newWaitStrategy());
         disruptor.handleEventsWith(consumer);
         disruptor.setDefaultExceptionHandler(new KeepAliveExceptionHandler());

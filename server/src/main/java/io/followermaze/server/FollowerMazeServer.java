@@ -1,0 +1,172 @@
+package io.followermaze.server;
+
+import io.followermaze.pipeline.Pipeline;
+import io.followermaze.server.egress.Egress;
+import io.followermaze.server.ingress.ClientRegistrationHandler;
+import io.followermaze.server.ingress.EventSourceHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Follower Maze server: two Netty listeners in front of one {@link Pipeline}.
+ *
+ * <pre>
+ *  event sources ─► [event loop] EventSourceHandler ─ whole lines ─┐
+ *                                                                  ├─► ingress ring ─► pipeline thread
+ *  clients ───────► [event loop] ClientRegistrationHandler ─ reg ──┘     (parse, resequence, graph, route)
+ *                                                                                      │ batch end
+ *  clients ◄─────── [event loop] LoopEgress: write + flush ◄──── Egress hand-off ◄─────┘
+ * </pre>
+ *
+ * {@link #start()} binds both ports (0 picks free ones: ask {@link #eventPort()} / {@link #clientPort()});
+ * {@link #close()} stops accepting, drains the pipeline, flushes what was released, then closes.
+ */
+public final class FollowerMazeServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FollowerMazeServer.class);
+
+    private final ServerConfig config;
+    private final Transport transport;
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final Egress egress;
+    private final Pipeline pipeline;
+    private final ChannelGroup sourceChannels = new DefaultChannelGroup("event-sources", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final AtomicLong overlongLines = new AtomicLong();
+    private final AtomicLong sourceConnections = new AtomicLong();
+    private Channel eventListener;
+    private Channel clientListener;
+    private boolean closed;
+
+    public FollowerMazeServer(ServerConfig config) {
+        this.config = config;
+        this.transport = Transport.select(config.transport());
+        this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("followermaze-accept", true),
+            transport.ioHandlerFactory());
+        this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+            new DefaultThreadFactory("followermaze-io", true), transport.ioHandlerFactory());
+        this.egress = new Egress(config.maxOutboundBytes(), ByteBufAllocator.DEFAULT);
+        // A FastThreadLocalThread, so that buffers the pipeline allocates come from a thread-local cache.
+        this.pipeline = new Pipeline(config.pipeline(), egress, new DefaultThreadFactory("followermaze-pipeline", true));
+    }
+
+    /** Binds both listeners; returns once they accept connections. */
+    public FollowerMazeServer start() throws InterruptedException {
+        eventListener = bind(config.eventPort(), new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                sourceChannels.add(ch);
+                sourceConnections.incrementAndGet();
+                ch.pipeline().addLast(new EventSourceHandler(pipeline, overlongLines));
+            }
+        });
+        clientListener = bind(config.clientPort(), new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                clientChannels.add(ch);
+                ch.pipeline().addLast(new ClientRegistrationHandler(pipeline, egress, config.maxClientIdLength(),
+                    config.clientIdTimeoutMillis()));
+            }
+        });
+        LOG.info("followermaze listening: events on {}:{}, clients on {}:{} ({} transport, {} io thread(s))",
+            config.bindAddress(), eventPort(), config.bindAddress(), clientPort(), transport.name(), config.ioThreads());
+        LOG.info("Configuration: {}", config);
+        return this;
+    }
+
+    private Channel bind(int port, ChannelInitializer<Channel> initializer) throws InterruptedException {
+        return new ServerBootstrap()
+            .group(acceptGroup, ioGroup)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childHandler(initializer)
+            .bind(new InetSocketAddress(config.bindAddress(), port))
+            .sync()
+            .channel();
+    }
+
+    public int eventPort() {
+        return ((InetSocketAddress) eventListener.localAddress()).getPort();
+    }
+
+    public int clientPort() {
+        return ((InetSocketAddress) clientListener.localAddress()).getPort();
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Lines dropped at the connection for exceeding the maximum length (never reached the pipeline). */
+    public long overlongLines() {
+        return overlongLines.get();
+    }
+
+    public long slowConsumersCutOff() {
+        return egress.slowConsumersCutOff();
+    }
+
+    public long eventSourceConnections() {
+        return sourceConnections.get();
+    }
+
+    public int openClientConnections() {
+        return clientChannels.size();
+    }
+
+    /**
+     * Graceful stop: no new connections or events; everything already received is resequenced, routed and
+     * flushed to its clients; then every connection closes.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("Shutting down: closing listeners and event sources");
+        if (eventListener != null) {
+            eventListener.close().syncUninterruptibly();
+        }
+        if (clientListener != null) {
+            clientListener.close().syncUninterruptibly();
+        }
+        sourceChannels.close().syncUninterruptibly();
+        if (!pipeline.drainAndStop(10, TimeUnit.SECONDS)) {
+            LOG.warn("Pipeline did not drain within 10 s; stopped it anyway");
+        }
+        // The last batch's hand-offs are queued on the loops already; an empty write queued after them
+        // completes once everything before it has reached the socket (or the client is gone).
+        if (!clientChannels.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+            LOG.warn("Some clients did not take their last notifications within 5 s; closing them anyway");
+        }
+        clientChannels.close().syncUninterruptibly();
+        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        LOG.info("Stopped: {} events released, {} notifications delivered, {} lines rejected",
+            pipeline.released(), pipeline.notificationsDelivered(), pipeline.rejectedTotal() + overlongLines());
+    }
+}

@@ -1,0 +1,29 @@
+package io.followermaze.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code followermaze <command>}: the entry point of the runnable jar. */
+@Command(name = "followermaze", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Follower Maze: ordered social-event fan-out over a Disruptor pipeline behind Netty.",
+    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            final String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"followermaze " + (v == null ? "dev" : v),
+                "JVM " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")};
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.followermaze.server.cli;
+
+import io.followermaze.pipeline.PipelineConfig;
+import io.followermaze.server.FollowerMazeServer;
+import io.followermaze.server.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code followermaze serve}: runs the server until SIGINT/SIGTERM, then shuts down gracefully. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the Follower Maze server until interrupted (SIGINT/SIGTERM shut it down gracefully).",
+    showDefaultValues = true)
+public final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--event-port", paramLabel = "PORT", description = "Event source port (0 = any free port).")
+    int eventPort = ServerConfig.DEFAULT_EVENT_PORT;
+
+    @Option(names = "--client-port", paramLabel = "PORT", description = "Client port (0 = any free port).")
+    int clientPort = ServerConfig.DEFAULT_CLIENT_PORT;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "Address both listeners bind to.")
+    String bind = ServerConfig.DEFAULT_BIND_ADDRESS;
+
+    @Option(names = "--io-threads", paramLabel = "N", description = "Netty event loops for connections.")
+    int ioThreads = ServerConfig.DEFAULT_IO_THREADS;
+
+    @Option(names = "--transport", paramLabel = "auto|epoll|nio", description = "Socket transport.")
+    String transport = ServerConfig.DEFAULT_TRANSPORT;
+
+    @Option(names = "--max-outbound-bytes", paramLabel = "BYTES",
+        description = "Per-client bound on notification bytes not yet sent; a client past it is disconnected.")
+    long maxOutboundBytes = ServerConfig.DEFAULT_MAX_OUTBOUND_BYTES;
+
+    @Option(names = "--max-client-id-length", paramLabel = "BYTES", description = "Longest client id line accepted.")
+    int maxClientIdLength = ServerConfig.DEFAULT_MAX_CLIENT_ID_LENGTH;
+
+    @Option(names = "--client-id-timeout-ms", paramLabel = "MS",
+        description = "A client that sends no id line within this time is disconnected.")
+    long clientIdTimeoutMillis = ServerConfig.DEFAULT_CLIENT_ID_TIMEOUT_MILLIS;
+
+    @Option(names = "--max-line-length", paramLabel = "BYTES",
+        description = "Longest event line accepted (without line end); longer lines are dropped and counted.")
+    int maxLineLength = PipelineConfig.DEFAULT.maxLineLength();
+
+    @Option(names = "--window-size", paramLabel = "N",
+        description = "Resequencer window (power of two): disorder up to this distance is handled in O(1).")
+    int windowSize = PipelineConfig.DEFAULT.windowSize();
+
+    @Option(names = "--max-pending", paramLabel = "N",
+        description = "Most events held back waiting for a missing seq; past it the gap is skipped and logged.")
+    long maxPending = PipelineConfig.DEFAULT.maxPending();
+
+    @Option(names = "--ring-size", paramLabel = "N", description = "Ingress ring entries (power of two).")
+    int ringSize = PipelineConfig.DEFAULT.ringSize();
+
+    @Option(names = "--chunk-bytes", paramLabel = "BYTES", description = "Bytes of event lines per ring entry.")
+    int chunkBytes = PipelineConfig.DEFAULT.chunkBytes();
+
+    @Option(names = "--wait-strategy", paramLabel = "NAME",
+        description = "Pipeline thread wait strategy: blocking, lite-blocking, sleeping, yielding, busy-spin.")
+    String waitStrategy = PipelineConfig.DEFAULT.waitStrategy();
+
+    ServerConfig toConfig() {
+        final PipelineConfig pipeline = new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending,
+            waitStrategy);
+        return new ServerConfig(bind, eventPort, clientPort, ioThreads, transport, maxOutboundBytes, maxClientIdLength,
+            clientIdTimeoutMillis, pipeline);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        final ServerConfig config;
+        try {
+            config = toConfig();
+        } catch (IllegalArgumentException e) {
+            System.err.println("Invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        final FollowerMazeServer server = new FollowerMazeServer(config).start();
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Signal received");
+            server.close();
+            stopped.countDown();
+        }, "followermaze-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
