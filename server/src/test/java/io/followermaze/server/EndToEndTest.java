@@ -1,0 +1,151 @@
+package io.followermaze.server;
+
+import io.followermaze.pipeline.PipelineConfig;
+import io.followermaze.server.testing.Conditions;
+import io.followermaze.server.testing.EventSource;
+import io.followermaze.server.testing.TestClient;
+import io.followermaze.testkit.EventStreamGenerator;
+import io.followermaze.testkit.NaiveFollowerModel;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole server over loopback sockets: clients identify first, an event source streams shuffled batches,
+ * and every client's bytes must equal what the naive model expects, exactly (order, completeness, CRLF,
+ * nothing extra). "Nothing extra" is checked by closing the server gracefully and reading each client to EOF.
+ */
+class EndToEndTest {
+    private static final Duration LIMIT = Duration.ofSeconds(120);
+
+    /** One end-to-end scenario. */
+    record Scenario(long seed, int events, int users, int connectedUsers, int maxBatch, String eventLineEnd,
+                    String idLineEnd, int connectionsPerUser, int sourceConnections, PipelineConfig pipeline) {
+        static Scenario standard(long seed) {
+            return new Scenario(seed, 200_000, 100, 50, 5_000, "\n", "\r\n", 1, 1,
+                PipelineConfig.DEFAULT.withWindowSize(1024).withMaxPending(1 << 20));
+        }
+    }
+
+    @Test
+    void twoHundredThousandEventsInShuffledBatchesReachFiftyClientsExactly() throws Exception {
+        run(Scenario.standard(20261130L));
+    }
+
+    @Test
+    void crlfEventLines() throws Exception {
+        final Scenario s = Scenario.standard(7L);
+        run(new Scenario(s.seed(), 100_000, s.users(), s.connectedUsers(), s.maxBatch(), "\r\n", s.idLineEnd(),
+            1, 1, s.pipeline()));
+    }
+
+    @Test
+    void lfClientIds() throws Exception {
+        final Scenario s = Scenario.standard(8L);
+        run(new Scenario(s.seed(), 100_000, s.users(), s.connectedUsers(), s.maxBatch(), "\n", "\n", 1, 1,
+            s.pipeline()));
+    }
+
+    @Test
+    void twoConnectionsForOneUserEachReceiveEverything() throws Exception {
+        final Scenario s = Scenario.standard(9L);
+        run(new Scenario(s.seed(), 100_000, s.users(), s.connectedUsers(), s.maxBatch(), "\n", "\r\n", 2, 1,
+            s.pipeline()));
+    }
+
+    @Test
+    void twoEventSourceConnectionsInARowFeedOneSequence() throws Exception {
+        final Scenario s = Scenario.standard(10L);
+        run(new Scenario(s.seed(), 100_000, s.users(), s.connectedUsers(), s.maxBatch(), "\n", "\r\n", 1, 2,
+            s.pipeline()));
+    }
+
+    @Test
+    void defaultWindowWithBatchesLargerThanTheWindowSpills() throws Exception {
+        final Scenario s = Scenario.standard(11L);
+        run(new Scenario(s.seed(), 100_000, s.users(), s.connectedUsers(), 50_000, "\n", "\r\n", 1, 1,
+            PipelineConfig.DEFAULT.withWindowSize(256).withMaxPending(1 << 20)));
+    }
+
+    static void run(Scenario sc) throws Exception {
+        final EventStreamGenerator generator = new EventStreamGenerator(sc.seed(), sc.users());
+        final List<String> inOrder = generator.next(sc.events());
+        final List<String> arrival = EventStreamGenerator.shuffleInBatches(inOrder, sc.maxBatch(), new Random(sc.seed()));
+        final byte[] wire = EventStreamGenerator.encode(arrival, sc.eventLineEnd());
+
+        final List<Long> connected = new ArrayList<>();
+        LongStream.rangeClosed(1, sc.connectedUsers()).forEach(u -> connected.add(u * 2 - (u % 2))); // a spread of ids
+        final NaiveFollowerModel model = new NaiveFollowerModel(connected);
+        model.applyAll(inOrder);
+
+        final ServerConfig config = ServerConfig.ephemeral().withPipeline(sc.pipeline());
+        final List<TestClient> clients = new ArrayList<>();
+        try (FollowerMazeServer server = new FollowerMazeServer(config).start()) {
+            for (long user : connected) {
+                for (int c = 0; c < sc.connectionsPerUser(); c++) {
+                    clients.add(new TestClient(server.clientPort(), user, sc.idLineEnd()));
+                }
+            }
+            // Registration travels through the pipeline; the events must come after it, as with the reference program.
+            Conditions.await("client registrations", LIMIT, () -> server.pipeline().registrations() == clients.size(),
+                () -> "registrations=" + server.pipeline().registrations());
+
+            sendInConnections(server.eventPort(), wire, sc.sourceConnections());
+            Conditions.await("all events released", LIMIT, () -> server.pipeline().lastReleasedSeq() == sc.events(),
+                () -> "released=" + server.pipeline().lastReleasedSeq() + " pending=" + server.pipeline().pending());
+
+            assertEquals(0, server.pipeline().rejectedTotal(), "no valid line may be rejected");
+            assertEquals(0, server.pipeline().duplicatesDropped());
+            assertEquals(0, server.pipeline().gapsSkipped());
+            assertEquals(sc.sourceConnections(), server.eventSourceConnections());
+        } // graceful close: everything released is flushed, then clients see EOF
+
+        for (TestClient client : clients) {
+            client.awaitClosed(LIMIT);
+            final String expected = String.join("", model.expectedFor(client.userId()).stream()
+                .map(p -> p + "\r\n").toList());
+            final String actual = client.received();
+            if (!expected.equals(actual)) {
+                throw new AssertionError("user " + client.userId() + " (seed " + sc.seed() + "): "
+                    + firstDifference(expected, actual));
+            }
+            client.close();
+        }
+        assertTrue(model.notificationCount() > sc.events() / 4, "the stream must exercise fan-out");
+    }
+
+    private static void sendInConnections(int port, byte[] wire, int connections) throws Exception {
+        int start = 0;
+        for (int i = 1; i <= connections; i++) {
+            int end = i == connections ? wire.length : (int) ((long) wire.length * i / connections);
+            while (end < wire.length && wire[end - 1] != '\n') {
+                end++; // split only at line boundaries: each connection carries whole lines
+            }
+            EventSource.send(port, wire, start, end - start);
+            start = end;
+        }
+    }
+
+    static String firstDifference(String expected, String actual) {
+        final String[] e = expected.split("\r\n", -1);
+        final String[] a = actual.split("\r\n", -1);
+        for (int i = 0; i < Math.max(e.length, a.length); i++) {
+            final String el = i < e.length ? e[i] : "<nothing>";
+            final String al = i < a.length ? a[i] : "<nothing>";
+            if (!el.equals(al)) {
+                return "line " + (i + 1) + ": expected '" + el + "' but got '" + al + "' (expected "
+                    + expected.length() + " bytes, got " + actual.length() + ")";
+            }
+        }
+        return "same lines but different bytes: " + new String(actual.getBytes(StandardCharsets.ISO_8859_1),
+            StandardCharsets.ISO_8859_1).length();
+    }
+}
