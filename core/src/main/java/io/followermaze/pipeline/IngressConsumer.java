@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The one pipeline stage: takes ring entries in arrival order, splits event chunks into lines, parses them
  * in place, feeds the {@link Resequencer} (which drives the router in seq order), applies registrations to
- * the {@link SessionTable}, and tells the {@link BatchEndListener} at the end of every Disruptor batch.
+ * the {@link SessionTable}, and tells the {@link EgressListener} at the end of every Disruptor batch.
  * <p>
  * Everything it touches is owned by its thread, so the per-event path has no lock, no allocation, no log.
  */
@@ -23,7 +23,7 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
     private final EventParser parser;
     private final Resequencer resequencer;
     private final SessionTable sessions;
-    private final BatchEndListener batchEnd;
+    private final EgressListener egress;
     private final Event parsed = new Event();
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 1000);
 
@@ -32,11 +32,11 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
     final Counter registrations = new Counter();
     final Counter batches = new Counter();
 
-    IngressConsumer(EventParser parser, Resequencer resequencer, SessionTable sessions, BatchEndListener batchEnd) {
+    IngressConsumer(EventParser parser, Resequencer resequencer, SessionTable sessions, EgressListener egress) {
         this.parser = parser;
         this.resequencer = resequencer;
         this.sessions = sessions;
-        this.batchEnd = batchEnd;
+        this.egress = egress;
         for (int i = 0; i < rejected.length; i++) {
             rejected[i] = new Counter();
         }
@@ -60,7 +60,7 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
         }
         if (endOfBatch) {
             batches.increment();
-            batchEnd.onBatchEnd();
+            egress.onBatchEnd();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.followermaze.pipeline;
 
 import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
@@ -9,6 +10,7 @@ import io.followermaze.graph.FollowerGraph;
 import io.followermaze.metrics.Counter;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.ParseOutcome;
+import io.followermaze.resequencer.InOrderHandler;
 import io.followermaze.resequencer.Resequencer;
 import io.followermaze.router.Router;
 import io.followermaze.session.ClientSession;
@@ -18,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Disruptor pipeline: any number of producers (event-source connections, client connections) publish
@@ -42,11 +45,13 @@ public final class Pipeline implements AutoCloseable {
     private final SessionTable sessions = new SessionTable();
     private final FollowerGraph graph = new FollowerGraph();
     private final Counter processorExceptions = new Counter();
-    private volatile boolean closed;
+    private static final long FULL_RING_PARK_NANOS = 10_000;
+    private volatile boolean closing;
+    private volatile boolean stopped;
 
     /** A pipeline whose thread is a plain daemon thread. */
-    public Pipeline(PipelineConfig config, BatchEndListener batchEnd) {
-        this(config, batchEnd, r -> {
+    public Pipeline(PipelineConfig config, EgressListener egress) {
+        this(config, egress, r -> {
             final Thread t = new Thread(r, "followermaze-pipeline");
             t.setDaemon(true);
             return t;
@@ -57,12 +62,16 @@ public final class Pipeline implements AutoCloseable {
      * @param threadFactory makes the one pipeline thread; the server passes one that makes Netty
      *                      {@code FastThreadLocalThread}s so that buffer allocation there uses thread caches
      */
-    public Pipeline(PipelineConfig config, BatchEndListener batchEnd, ThreadFactory threadFactory) {
+    public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory) {
         this.config = config;
         this.router = new Router(graph, sessions);
-        this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), router,
+        final InOrderHandler routeThenTell = e -> {
+            router.onInOrder(e);
+            egress.onEventRouted();
+        };
+        this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), routeThenTell,
             (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last, last - first + 1, reason));
-        this.consumer = new IngressConsumer(new EventParser(config.maxLineLength()), resequencer, sessions, batchEnd);
+        this.consumer = new IngressConsumer(new EventParser(config.maxLineLength()), resequencer, sessions, egress);
 
         final int chunkBytes = config.chunkBytes();
         this.disruptor = new Disruptor<>(() -> new IngressEntry(chunkBytes), config.ringSize(), threadFactory,
@@ -94,13 +103,39 @@ public final class Pipeline implements AutoCloseable {
 
     // ---- producers (any thread) ----
 
+    /** {@link #tryClaim()}: the ring is full right now. */
+    public static final long RING_FULL = -1;
+    /** {@link #tryClaim()}: the pipeline has stopped; nothing will consume the ring any more, so drop the input. */
+    public static final long STOPPED = -2;
+
     /**
-     * Claims the next ring entry; the caller fills {@link IngressEntry#bytes()}, calls
-     * {@link IngressEntry#eventLines(int)}, then MUST call {@link #publish(long)} (in a finally block).
-     * Blocks while the ring is full, which pushes back on the source through TCP.
+     * Claims the next ring entry without waiting. On success the caller fills {@link IngressEntry#bytes()},
+     * calls {@link IngressEntry#eventLines(int)} and then MUST call {@link #publish(long)} (in a finally block).
+     * Event loops use this and stop reading while the ring is full: a loop must never wait for the pipeline,
+     * because the pipeline may be waiting for that loop to drain a congested client.
+     *
+     * @return the entry's sequence, {@link #RING_FULL} or {@link #STOPPED}
      */
+    public long tryClaim() {
+        if (stopped) {
+            return STOPPED;
+        }
+        try {
+            return ring.tryNext();
+        } catch (InsufficientCapacityException full) {
+            return RING_FULL;
+        }
+    }
+
+    /** Like {@link #tryClaim()} but waits while the ring is full; for threads that are not event loops. */
     public long claim() {
-        return ring.next();
+        while (true) {
+            final long seq = tryClaim();
+            if (seq != RING_FULL) {
+                return seq;
+            }
+            LockSupport.parkNanos(FULL_RING_PARK_NANOS);
+        }
     }
 
     public IngressEntry entry(long sequence) {
@@ -124,7 +159,10 @@ public final class Pipeline implements AutoCloseable {
                 }
                 cut = lf >= start ? lf + 1 : cut; // a line longer than a chunk is cut (and rejected as too long)
             }
-            final long seq = ring.next();
+            final long seq = claim();
+            if (seq < 0) {
+                return;
+            }
             try {
                 final IngressEntry e = ring.get(seq);
                 System.arraycopy(bytes, start, e.bytes(), 0, cut - start);
@@ -136,21 +174,48 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Publishes a registration; it takes effect after every entry published before it.
+     *
+     * @return false if the ring is full (try again later); true when published or when the pipeline has stopped
+     */
+    public boolean tryRegister(ClientSession session) {
+        return tryPublishRegistration(IngressEntry.Kind.REGISTER, session);
+    }
+
+    /** @return false if the ring is full (try again later); true when published or when the pipeline has stopped */
+    public boolean tryUnregister(ClientSession session) {
+        return tryPublishRegistration(IngressEntry.Kind.UNREGISTER, session);
+    }
+
+    /** Waits while the ring is full; for threads that are not event loops (tests, tools). */
     public void register(ClientSession session) {
-        publishRegistration(IngressEntry.Kind.REGISTER, session);
+        while (!tryRegister(session)) {
+            LockSupport.parkNanos(FULL_RING_PARK_NANOS);
+        }
     }
 
+    /** Waits while the ring is full; for threads that are not event loops (tests, tools). */
     public void unregister(ClientSession session) {
-        publishRegistration(IngressEntry.Kind.UNREGISTER, session);
+        while (!tryUnregister(session)) {
+            LockSupport.parkNanos(FULL_RING_PARK_NANOS);
+        }
     }
 
-    private void publishRegistration(IngressEntry.Kind kind, ClientSession session) {
-        final long seq = ring.next();
+    private boolean tryPublishRegistration(IngressEntry.Kind kind, ClientSession session) {
+        final long seq = tryClaim();
+        if (seq == RING_FULL) {
+            return false;
+        }
+        if (seq == STOPPED) {
+            return true;
+        }
         try {
             ring.get(seq).registration(kind, session);
         } finally {
             ring.publish(seq);
         }
+        return true;
     }
 
     /**
@@ -159,16 +224,18 @@ public final class Pipeline implements AutoCloseable {
      * @return false if it did not drain within the timeout (it is halted anyway)
      */
     public boolean drainAndStop(long timeout, TimeUnit unit) {
-        if (closed) {
+        if (closing) {
             return true;
         }
-        closed = true;
+        closing = true;
         try {
             disruptor.shutdown(timeout, unit);
             return true;
         } catch (TimeoutException e) {
             disruptor.halt();
             return false;
+        } finally {
+            stopped = true;
         }
     }
 

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -61,7 +62,8 @@ public final class FollowerMazeServer implements AutoCloseable {
             transport.ioHandlerFactory());
         this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
             new DefaultThreadFactory("followermaze-io", true), transport.ioHandlerFactory());
-        this.egress = new Egress(config.maxOutboundBytes(), ByteBufAllocator.DEFAULT);
+        this.egress = new Egress(config.maxOutboundBytes(), config.handoffBytes(), config.slowClientGraceMillis(),
+            ByteBufAllocator.DEFAULT);
         // A FastThreadLocalThread, so that buffers the pipeline allocates come from a thread-local cache.
         this.pipeline = new Pipeline(config.pipeline(), egress, new DefaultThreadFactory("followermaze-pipeline", true));
     }
@@ -76,9 +78,12 @@ public final class FollowerMazeServer implements AutoCloseable {
                 ch.pipeline().addLast(new EventSourceHandler(pipeline, overlongLines));
             }
         });
+        final WriteBufferWaterMark clientWaterMark =
+            new WriteBufferWaterMark(config.clientHighWaterMark() / 2, config.clientHighWaterMark());
         clientListener = bind(config.clientPort(), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                ch.config().setWriteBufferWaterMark(clientWaterMark);
                 clientChannels.add(ch);
                 ch.pipeline().addLast(new ClientRegistrationHandler(pipeline, egress, config.maxClientIdLength(),
                     config.clientIdTimeoutMillis()));
@@ -129,6 +134,11 @@ public final class FollowerMazeServer implements AutoCloseable {
         return egress.slowConsumersCutOff();
     }
 
+    /** Times the pipeline waited for congested clients to drain (backpressure applied). */
+    public long congestionWaits() {
+        return egress.congestionWaits();
+    }
+
     public long eventSourceConnections() {
         return sourceConnections.get();
     }
@@ -155,6 +165,11 @@ public final class FollowerMazeServer implements AutoCloseable {
             clientListener.close().syncUninterruptibly();
         }
         sourceChannels.close().syncUninterruptibly();
+        // channelInactive (which passes on a source's unterminated last line) runs as a task after the close
+        // completes; a no-op task on every loop returns only after those ran.
+        for (var executor : ioGroup) {
+            executor.submit(() -> { }).syncUninterruptibly();
+        }
         if (!pipeline.drainAndStop(10, TimeUnit.SECONDS)) {
             LOG.warn("Pipeline did not drain within 10 s; stopped it anyway");
         }

@@ -3,20 +3,26 @@ package io.followermaze.server;
 import io.followermaze.pipeline.PipelineConfig;
 
 /**
- * Everything the server needs to start. Immutable; build variants with the {@code with...} methods.
+ * Everything the server needs to start. Immutable; derive variants with {@link #toBuilder()}.
  *
- * @param bindAddress        address both listeners bind to
- * @param eventPort          event-source port; 0 picks a free port (see {@link FollowerMazeServer#eventPort()})
- * @param clientPort         client port; 0 picks a free port
- * @param ioThreads          Netty event loops for connections (the pipeline has its own thread)
- * @param transport          {@code auto} (epoll where available, else NIO), {@code epoll} or {@code nio}
- * @param maxOutboundBytes   per-connection bound on bytes waiting to be sent; past it the client is cut off
- * @param maxClientIdLength  longest client id line accepted (without line end)
+ * @param bindAddress           address both listeners bind to
+ * @param eventPort             event-source port; 0 picks a free port (see {@link FollowerMazeServer#eventPort()})
+ * @param clientPort            client port; 0 picks a free port
+ * @param ioThreads             Netty event loops for connections (the pipeline has its own thread)
+ * @param transport             {@code auto} (epoll where available, else NIO), {@code epoll} or {@code nio}
+ * @param clientHighWaterMark   bytes queued for one client above which it counts as congested and the pipeline
+ *                              waits for it (Netty's write-buffer high-water mark; the low one is half of it)
+ * @param slowClientGraceMillis how long the pipeline waits for one congested client before it stops waiting
+ * @param maxOutboundBytes      per-client bound on bytes waiting to be sent; past it the client is cut off; at least
+ *                              {@code clientHighWaterMark + 4 * handoffBytes}, what a client that keeps up may hold
+ * @param handoffBytes          output after which the pipeline hands a batch to the event loops early
+ * @param maxClientIdLength     longest client id line accepted (without line end)
  * @param clientIdTimeoutMillis how long a new client may take to send its id before it is disconnected
- * @param pipeline           ring, chunk, window and wait-strategy settings
+ * @param pipeline              ring, chunk, window and wait-strategy settings
  */
 public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, String transport,
-                           long maxOutboundBytes, int maxClientIdLength, long clientIdTimeoutMillis,
+                           int clientHighWaterMark, long slowClientGraceMillis, long maxOutboundBytes,
+                           long handoffBytes, int maxClientIdLength, long clientIdTimeoutMillis,
                            PipelineConfig pipeline) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
@@ -24,82 +30,102 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
     public static final int DEFAULT_CLIENT_PORT = 9099;
     public static final int DEFAULT_IO_THREADS = 1;
     public static final String DEFAULT_TRANSPORT = "auto";
+    public static final int DEFAULT_CLIENT_HIGH_WATER_MARK = 256 * 1024;
+    public static final long DEFAULT_SLOW_CLIENT_GRACE_MILLIS = 2_000;
     public static final long DEFAULT_MAX_OUTBOUND_BYTES = 8L * 1024 * 1024;
+    public static final long DEFAULT_HANDOFF_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 64;
     public static final long DEFAULT_CLIENT_ID_TIMEOUT_MILLIS = 10_000;
 
-    public static final ServerConfig DEFAULT = new ServerConfig(DEFAULT_BIND_ADDRESS, DEFAULT_EVENT_PORT,
-        DEFAULT_CLIENT_PORT, DEFAULT_IO_THREADS, DEFAULT_TRANSPORT, DEFAULT_MAX_OUTBOUND_BYTES,
-        DEFAULT_MAX_CLIENT_ID_LENGTH, DEFAULT_CLIENT_ID_TIMEOUT_MILLIS, PipelineConfig.DEFAULT);
+    public static final ServerConfig DEFAULT = new Builder().build();
 
     /** Loopback, ports 0: what tests use. */
     public static ServerConfig ephemeral() {
-        return DEFAULT.withBind("127.0.0.1").withPorts(0, 0);
+        return DEFAULT.toBuilder().bindAddress("127.0.0.1").eventPort(0).clientPort(0).build();
     }
 
     public ServerConfig {
         requirePort("eventPort", eventPort);
         requirePort("clientPort", clientPort);
-        if (ioThreads < 1) {
-            throw new IllegalArgumentException("ioThreads must be >= 1: " + ioThreads);
-        }
+        requireAtLeast("ioThreads", ioThreads, 1);
         if (!transport.equals("auto") && !transport.equals("epoll") && !transport.equals("nio")) {
             throw new IllegalArgumentException("transport must be auto, epoll or nio: " + transport);
         }
-        if (maxOutboundBytes < 1024) {
-            throw new IllegalArgumentException("maxOutboundBytes must be >= 1024: " + maxOutboundBytes);
-        }
-        if (maxClientIdLength < 1) {
-            throw new IllegalArgumentException("maxClientIdLength must be >= 1: " + maxClientIdLength);
-        }
-        if (clientIdTimeoutMillis < 1) {
-            throw new IllegalArgumentException("clientIdTimeoutMillis must be >= 1: " + clientIdTimeoutMillis);
-        }
+        requireAtLeast("clientHighWaterMark", clientHighWaterMark, 1024);
+        requireAtLeast("slowClientGraceMillis", slowClientGraceMillis, 1);
+        requireAtLeast("handoffBytes", handoffBytes, 1024);
+        // A client that keeps up holds at most its high-water mark plus the hand-offs in flight (see Egress).
+        requireAtLeast("maxOutboundBytes", maxOutboundBytes, clientHighWaterMark + 4 * handoffBytes);
+        requireAtLeast("maxClientIdLength", maxClientIdLength, 1);
+        requireAtLeast("clientIdTimeoutMillis", clientIdTimeoutMillis, 1);
     }
 
-    public ServerConfig withBind(String v) {
-        return new ServerConfig(v, eventPort, clientPort, ioThreads, transport, maxOutboundBytes, maxClientIdLength,
-            clientIdTimeoutMillis, pipeline);
-    }
-
-    public ServerConfig withPorts(int event, int client) {
-        return new ServerConfig(bindAddress, event, client, ioThreads, transport, maxOutboundBytes, maxClientIdLength,
-            clientIdTimeoutMillis, pipeline);
-    }
-
-    public ServerConfig withIoThreads(int v) {
-        return new ServerConfig(bindAddress, eventPort, clientPort, v, transport, maxOutboundBytes, maxClientIdLength,
-            clientIdTimeoutMillis, pipeline);
-    }
-
-    public ServerConfig withTransport(String v) {
-        return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, v, maxOutboundBytes, maxClientIdLength,
-            clientIdTimeoutMillis, pipeline);
-    }
-
-    public ServerConfig withMaxOutboundBytes(long v) {
-        return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, v, maxClientIdLength,
-            clientIdTimeoutMillis, pipeline);
-    }
-
-    public ServerConfig withMaxClientIdLength(int v) {
-        return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, maxOutboundBytes, v,
-            clientIdTimeoutMillis, pipeline);
-    }
-
-    public ServerConfig withClientIdTimeoutMillis(long v) {
-        return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, maxOutboundBytes,
-            maxClientIdLength, v, pipeline);
-    }
-
-    public ServerConfig withPipeline(PipelineConfig v) {
-        return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, maxOutboundBytes,
-            maxClientIdLength, clientIdTimeoutMillis, v);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     private static void requirePort(String name, int port) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException(name + " must be 0..65535: " + port);
+        }
+    }
+
+    private static void requireAtLeast(String name, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be >= " + min + ": " + value);
+        }
+    }
+
+    /** Mutable builder; starts from the defaults. */
+    public static final class Builder {
+        private String bindAddress = DEFAULT_BIND_ADDRESS;
+        private int eventPort = DEFAULT_EVENT_PORT;
+        private int clientPort = DEFAULT_CLIENT_PORT;
+        private int ioThreads = DEFAULT_IO_THREADS;
+        private String transport = DEFAULT_TRANSPORT;
+        private int clientHighWaterMark = DEFAULT_CLIENT_HIGH_WATER_MARK;
+        private long slowClientGraceMillis = DEFAULT_SLOW_CLIENT_GRACE_MILLIS;
+        private long maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
+        private long handoffBytes = DEFAULT_HANDOFF_BYTES;
+        private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
+        private long clientIdTimeoutMillis = DEFAULT_CLIENT_ID_TIMEOUT_MILLIS;
+        private PipelineConfig pipeline = PipelineConfig.DEFAULT;
+
+        public Builder() {
+        }
+
+        Builder(ServerConfig c) {
+            bindAddress = c.bindAddress;
+            eventPort = c.eventPort;
+            clientPort = c.clientPort;
+            ioThreads = c.ioThreads;
+            transport = c.transport;
+            clientHighWaterMark = c.clientHighWaterMark;
+            slowClientGraceMillis = c.slowClientGraceMillis;
+            maxOutboundBytes = c.maxOutboundBytes;
+            handoffBytes = c.handoffBytes;
+            maxClientIdLength = c.maxClientIdLength;
+            clientIdTimeoutMillis = c.clientIdTimeoutMillis;
+            pipeline = c.pipeline;
+        }
+
+        public Builder bindAddress(String v) { bindAddress = v; return this; }
+        public Builder eventPort(int v) { eventPort = v; return this; }
+        public Builder clientPort(int v) { clientPort = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder transport(String v) { transport = v; return this; }
+        public Builder clientHighWaterMark(int v) { clientHighWaterMark = v; return this; }
+        public Builder slowClientGraceMillis(long v) { slowClientGraceMillis = v; return this; }
+        public Builder maxOutboundBytes(long v) { maxOutboundBytes = v; return this; }
+        public Builder handoffBytes(long v) { handoffBytes = v; return this; }
+        public Builder maxClientIdLength(int v) { maxClientIdLength = v; return this; }
+        public Builder clientIdTimeoutMillis(long v) { clientIdTimeoutMillis = v; return this; }
+        public Builder pipeline(PipelineConfig v) { pipeline = v; return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
+                slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis,
+                pipeline);
         }
     }
 }

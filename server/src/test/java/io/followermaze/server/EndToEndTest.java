@@ -86,7 +86,7 @@ class EndToEndTest {
         final NaiveFollowerModel model = new NaiveFollowerModel(connected);
         model.applyAll(inOrder);
 
-        final ServerConfig config = ServerConfig.ephemeral().withPipeline(sc.pipeline());
+        final ServerConfig config = ServerConfig.ephemeral().toBuilder().pipeline(sc.pipeline()).build();
         final List<TestClient> clients = new ArrayList<>();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start()) {
             for (long user : connected) {

@@ -33,9 +33,21 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--transport", paramLabel = "auto|epoll|nio", description = "Socket transport.")
     String transport = ServerConfig.DEFAULT_TRANSPORT;
 
+    @Option(names = "--client-high-water-mark", paramLabel = "BYTES",
+        description = "Bytes queued for one client above which the pipeline waits for it to drain (backpressure).")
+    int clientHighWaterMark = ServerConfig.DEFAULT_CLIENT_HIGH_WATER_MARK;
+
+    @Option(names = "--slow-client-grace-ms", paramLabel = "MS",
+        description = "How long the pipeline waits for one congested client before it stops waiting for it.")
+    long slowClientGraceMillis = ServerConfig.DEFAULT_SLOW_CLIENT_GRACE_MILLIS;
+
     @Option(names = "--max-outbound-bytes", paramLabel = "BYTES",
-        description = "Per-client bound on notification bytes not yet sent; a client past it is disconnected.")
+        description = "Per-client bound on notification bytes not yet sent; a slow client past it is disconnected.")
     long maxOutboundBytes = ServerConfig.DEFAULT_MAX_OUTBOUND_BYTES;
+
+    @Option(names = "--handoff-bytes", paramLabel = "BYTES",
+        description = "Output after which the pipeline hands a batch to the event loops early (large fan-out).")
+    long handoffBytes = ServerConfig.DEFAULT_HANDOFF_BYTES;
 
     @Option(names = "--max-client-id-length", paramLabel = "BYTES", description = "Longest client id line accepted.")
     int maxClientIdLength = ServerConfig.DEFAULT_MAX_CLIENT_ID_LENGTH;
@@ -69,8 +81,8 @@ public final class ServeCommand implements Callable<Integer> {
     ServerConfig toConfig() {
         final PipelineConfig pipeline = new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending,
             waitStrategy);
-        return new ServerConfig(bind, eventPort, clientPort, ioThreads, transport, maxOutboundBytes, maxClientIdLength,
-            clientIdTimeoutMillis, pipeline);
+        return new ServerConfig(bind, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
+            slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis, pipeline);
     }
 
     @Override

@@ -27,6 +27,11 @@ public final class ChannelSession extends ClientSession {
 
     // event loop thread only
     boolean dirtyInLoop;
+    /** Counted in {@link Egress}'s congested clients: the pipeline waits for it to drain. */
+    boolean congesting;
+    /** Stayed congested past the grace period: no longer waited for; cut off at the byte bound. */
+    boolean slow;
+    long writabilityEpoch;
 
     // event loop thread writes, pipeline reads
     volatile long writtenBytes;
@@ -58,6 +63,7 @@ public final class ChannelSession extends ClientSession {
             egress.markDirty(this);
         }
         buf.writeBytes(payload, offset, length).writeShort(CRLF);
+        egress.bytesSinceHandoff += length + 2;
         if (buf.readableBytes() > egress.maxOutboundBytes()) {
             egress.cutOff(this, buf.readableBytes(), "its undelivered notifications in one batch");
         }

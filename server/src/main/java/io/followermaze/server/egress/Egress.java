@@ -1,6 +1,7 @@
 package io.followermaze.server.egress;
 
-import io.followermaze.pipeline.BatchEndListener;
+import io.followermaze.metrics.Counter;
+import io.followermaze.pipeline.EgressListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -10,33 +11,58 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Moves notification bytes from the pipeline thread to the network.
+ * Moves notification bytes from the pipeline thread to the network, and pushes back when clients lag.
  * <p>
  * During a batch, sessions append to their own buffers and mark themselves dirty here. At batch end
- * ({@link #onBatchEnd()}) each dirty session's buffer is staged on its event loop's {@link LoopEgress}, and
- * every loop touched gets one hand-off. The outbound bound is enforced on both sides: here, on bytes the
- * loop has not yet taken; on the loop, on bytes Netty has not yet written to the socket.
+ * ({@link #onBatchEnd()}), or earlier once a batch has produced {@code handoffBytes} (large fan-out), each
+ * dirty session's buffer is staged on its event loop's {@link LoopEgress}, and every loop touched gets one
+ * hand-off.
+ * <p>
+ * Flow control: a client whose Netty outbound buffer passes its high-water mark is "congested"; after a
+ * hand-off the pipeline thread waits until no client is congested. The ring then fills and the event sources
+ * are paused, so a fast source can not outrun the clients and memory stays bounded. A client that stays
+ * congested for the grace period is "slow": nobody waits for it any more, and it is cut off when its backlog
+ * passes {@code maxOutboundBytes} (checked here on bytes the loop has not taken yet, and on the loop on bytes
+ * Netty has not yet written to the socket).
  */
-public final class Egress implements BatchEndListener {
+public final class Egress implements EgressListener {
     private static final Logger LOG = LoggerFactory.getLogger(Egress.class);
     private static final int MAX_SIZE_HINT = 64 * 1024;
+    private static final long PARK_NANOS = 20_000;
 
     private final long maxOutboundBytes;
+    private final long handoffBytes;
+    private final long slowClientGraceMillis;
     private final ByteBufAllocator allocator;
+    private final AtomicInteger congestedClients = new AtomicInteger();
+    /** Bytes handed to event loops that they have not yet passed to Netty; bounds the loops' inboxes. */
+    private final AtomicLong notYetWritten = new AtomicLong();
+    private final Counter congestionWaits = new Counter();
     private final ConcurrentHashMap<EventLoop, LoopEgress> loops = new ConcurrentHashMap<>();
     private final AtomicLong slowConsumersCutOff = new AtomicLong();
 
     // pipeline thread
+    long bytesSinceHandoff;
     private ChannelSession[] dirty = new ChannelSession[256];
     private int dirtyCount;
     private LoopEgress[] touched = new LoopEgress[8];
     private int touchedCount;
 
-    public Egress(long maxOutboundBytes, ByteBufAllocator allocator) {
+    /**
+     * @param maxOutboundBytes      per-client backlog past which a slow client is cut off
+     * @param handoffBytes          output after which a batch is handed off early (and flow control applied)
+     * @param slowClientGraceMillis how long the pipeline waits for one congested client before it stops waiting
+     */
+    public Egress(long maxOutboundBytes, long handoffBytes, long slowClientGraceMillis, ByteBufAllocator allocator) {
         this.maxOutboundBytes = maxOutboundBytes;
+        this.handoffBytes = handoffBytes;
+        this.slowClientGraceMillis = slowClientGraceMillis;
         this.allocator = allocator;
     }
 
@@ -62,7 +88,36 @@ public final class Egress implements BatchEndListener {
     }
 
     @Override
+    public void onEventRouted() {
+        if (bytesSinceHandoff >= handoffBytes) {
+            onBatchEnd();
+        }
+    }
+
+    @Override
     public void onBatchEnd() {
+        handOff();
+        if (mustWait()) {
+            congestionWaits.increment();
+            do {
+                LockSupport.parkNanos(PARK_NANOS);
+            } while (mustWait());
+        }
+    }
+
+    /** A client is above its high-water mark, or the event loops are behind by more than two hand-offs. */
+    private boolean mustWait() {
+        return congestedClients.get() > 0 || notYetWritten.get() > 2 * handoffBytes;
+    }
+
+    /** Event loop thread: {@code bytes} of hand-offs went to Netty. */
+    void written(long bytes) {
+        notYetWritten.addAndGet(-bytes);
+    }
+
+    private void handOff() {
+        bytesSinceHandoff = 0;
+        long handedOff = 0;
         for (int i = 0; i < dirtyCount; i++) {
             final ChannelSession s = dirty[i];
             dirty[i] = null;
@@ -80,6 +135,7 @@ public final class Egress implements BatchEndListener {
             s.filling = null;
             final int bytes = buf.readableBytes();
             s.handedOffBytes += bytes;
+            handedOff += bytes;
             s.sizeHint = Math.min(MAX_SIZE_HINT, Math.max(256, bytes));
             final LoopEgress loop = s.loop;
             loop.stage(s, buf);
@@ -92,6 +148,9 @@ public final class Egress implements BatchEndListener {
             }
         }
         dirtyCount = 0;
+        if (handedOff > 0) {
+            notYetWritten.addAndGet(handedOff);
+        }
         for (int i = 0; i < touchedCount; i++) {
             final LoopEgress loop = touched[i];
             touched[i] = null;
@@ -99,6 +158,44 @@ public final class Egress implements BatchEndListener {
             loop.publishStaged();
         }
         touchedCount = 0;
+    }
+
+    /** Event loop thread: Netty reports a change of the client's writability (high/low-water marks). */
+    public void onWritabilityChanged(ChannelSession s, boolean writable) {
+        s.writabilityEpoch++;
+        if (!writable) {
+            if (!s.congesting && !s.slow && s.channel.isActive()) {
+                s.congesting = true;
+                congestedClients.incrementAndGet();
+                final long epoch = s.writabilityEpoch;
+                s.channel.eventLoop().schedule(() -> onGraceExpired(s, epoch), slowClientGraceMillis, TimeUnit.MILLISECONDS);
+            }
+        } else {
+            s.slow = false;
+            stopCongesting(s);
+        }
+    }
+
+    private void onGraceExpired(ChannelSession s, long epoch) {
+        if (s.congesting && s.writabilityEpoch == epoch) {
+            stopCongesting(s);
+            s.slow = true;
+            LOG.warn("Client {} (user {}) has not drained for {} ms; not waiting for it any more: it is cut off "
+                + "if its backlog passes {} bytes", s.channel.remoteAddress(), s.userId(), slowClientGraceMillis,
+                maxOutboundBytes);
+        }
+    }
+
+    /** Event loop thread: the connection closed. */
+    public void onClosed(ChannelSession s) {
+        stopCongesting(s);
+    }
+
+    private void stopCongesting(ChannelSession s) {
+        if (s.congesting) {
+            s.congesting = false;
+            congestedClients.decrementAndGet();
+        }
     }
 
     /** Pipeline thread: the client is not keeping up; stop producing for it and close it. */
@@ -124,5 +221,15 @@ public final class Egress implements BatchEndListener {
 
     public long slowConsumersCutOff() {
         return slowConsumersCutOff.get();
+    }
+
+    /** Clients above their high-water mark that the pipeline is waiting for right now. */
+    public int congestedClients() {
+        return congestedClients.get();
+    }
+
+    /** Times the pipeline thread waited for congested clients. */
+    public long congestionWaits() {
+        return congestionWaits.get();
     }
 }

@@ -91,6 +91,7 @@ final class LoopEgress implements Runnable {
             lifo = next;
         }
         int flushCount = 0;
+        long written = 0;
         for (HandoffBatch batch = fifo; batch != null; ) {
             for (int i = 0; i < batch.size; i++) {
                 final ChannelSession s = batch.sessions[i];
@@ -98,6 +99,7 @@ final class LoopEgress implements Runnable {
                 final int bytes = buf.readableBytes();
                 s.channel.write(buf, s.channel.voidPromise());
                 s.writtenBytes += bytes; // single writer: this loop
+                written += bytes;
                 if (!s.dirtyInLoop) {
                     s.dirtyInLoop = true;
                     if (flushCount == toFlush.length) {
@@ -111,6 +113,7 @@ final class LoopEgress implements Runnable {
             recycle(batch);
             batch = next;
         }
+        egress.written(written);
         for (int i = 0; i < flushCount; i++) {
             final ChannelSession s = toFlush[i];
             toFlush[i] = null;

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientRegistrationHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ClientRegistrationHandler.class);
+    private static final long RETRY_MICROS = 100;
 
     private final Pipeline pipeline;
     private final Egress egress;
@@ -28,6 +29,10 @@ public final class ClientRegistrationHandler extends ChannelInboundHandlerAdapte
     private int idLength;
     private ChannelSession session;
     private ScheduledFuture<?> idTimeout;
+    private boolean registered;
+    private boolean unregisterWanted;
+    private boolean unregistered;
+    private boolean retryScheduled;
 
     public ClientRegistrationHandler(Pipeline pipeline, Egress egress, int maxIdLength, long idTimeoutMillis) {
         this.pipeline = pipeline;
@@ -82,7 +87,7 @@ public final class ClientRegistrationHandler extends ChannelInboundHandlerAdapte
             idTimeout.cancel(false);
         }
         session = egress.newSession(userId, ctx.channel());
-        pipeline.register(session);
+        publishRegistrationChanges(ctx);
         LOG.debug("Client {} identified as user {}", ctx.channel().remoteAddress(), userId);
     }
 
@@ -116,10 +121,49 @@ public final class ClientRegistrationHandler extends ChannelInboundHandlerAdapte
             idTimeout.cancel(false);
         }
         if (session != null) {
-            pipeline.unregister(session);
+            unregisterWanted = true;
+            egress.onClosed(session);
+            publishRegistrationChanges(ctx);
             LOG.debug("Client {} (user {}) disconnected", ctx.channel().remoteAddress(), session.userId());
         }
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * Publishes the register and then the unregister entry, in that order, without ever waiting on the ring
+     * from this event loop: when the ring is full it retries shortly (see EventSourceHandler for why).
+     */
+    private void publishRegistrationChanges(ChannelHandlerContext ctx) {
+        retryScheduled = false;
+        if (!registered) {
+            if (!pipeline.tryRegister(session)) {
+                scheduleRetry(ctx);
+                return;
+            }
+            registered = true;
+        }
+        if (unregisterWanted && !unregistered) {
+            if (!pipeline.tryUnregister(session)) {
+                scheduleRetry(ctx);
+                return;
+            }
+            unregistered = true;
+        }
+    }
+
+    private void scheduleRetry(ChannelHandlerContext ctx) {
+        if (!retryScheduled) {
+            retryScheduled = true;
+            ctx.executor().schedule(() -> publishRegistrationChanges(ctx), RETRY_MICROS, TimeUnit.MICROSECONDS);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (session != null) {
+            egress.onWritabilityChanged(session, ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

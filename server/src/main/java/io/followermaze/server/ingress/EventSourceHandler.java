@@ -3,25 +3,34 @@ package io.followermaze.server.ingress;
 import io.followermaze.pipeline.IngressEntry;
 import io.followermaze.pipeline.Pipeline;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One event-source connection. Frames the byte stream into whole lines and copies them, as few large
  * chunks per read as the ring entries allow, into the ingress ring; parsing happens on the pipeline thread.
  * <p>
- * Only the unfinished last line of a read is kept here ({@code tail}). A line that grows past the
- * maximum line length without a line end is counted, logged, and discarded up to its next {@code '\n'}, so
- * a source can not make the server buffer without bound. When the source closes, an unterminated final line
- * is still passed on (and parsed like any other).
+ * Only the unfinished last line is kept here ({@code tail}). A line that grows past the maximum line length
+ * without a line end is counted, logged, and discarded up to its next {@code '\n'}, so a source can not make
+ * the server buffer without bound. When the source closes, an unterminated final line is still passed on.
+ * Input that arrived before a close is still published after it (the ring may have been full).
+ * <p>
+ * Backpressure: this handler never waits on the ring (the pipeline may itself be waiting for this event loop
+ * to drain a congested client). When the ring is full it keeps the unread input, stops reading from the
+ * socket, and retries shortly; TCP flow control then slows the source down.
  */
 public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(EventSourceHandler.class);
+    private static final long RETRY_MICROS = 100;
+    private static final byte[] LINE_END = {'\n'};
 
     private final Pipeline pipeline;
     private final int chunkBytes;
@@ -31,10 +40,12 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     private int tailLength;
     private boolean discarding;
     private long bytesReceived;
+    /** Input received but not yet in the ring because the ring was full; null when none. */
+    private ByteBuf backlog;
+    private boolean retryScheduled;
+    private boolean sourceClosed;
 
-    /**
-     * @param overlongLines shared count of lines dropped here for exceeding the maximum length
-     */
+    /** @param overlongLines shared count of lines dropped here for exceeding the maximum length */
     public EventSourceHandler(Pipeline pipeline, AtomicLong overlongLines) {
         this.pipeline = pipeline;
         this.chunkBytes = pipeline.config().chunkBytes();
@@ -52,30 +63,45 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         final ByteBuf in = (ByteBuf) msg;
-        try {
-            bytesReceived += in.readableBytes();
-            while (in.isReadable()) {
-                if (discarding) {
-                    final int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
-                    if (lf < 0) {
-                        in.skipBytes(in.readableBytes());
-                        return;
-                    }
-                    in.readerIndex(lf + 1);
-                    discarding = false;
-                    continue;
-                }
-                final int span = Math.min(in.readableBytes(), chunkBytes - tailLength);
-                final int lastLf = in.forEachByteDesc(in.readerIndex(), span, ByteProcessor.FIND_LF);
-                if (lastLf < 0) {
-                    holdUnfinishedLine(ctx, in, span);
-                } else {
-                    publishLines(in, lastLf + 1 - in.readerIndex());
-                }
-            }
-        } finally {
-            in.release();
+        bytesReceived += in.readableBytes();
+        if (backlog != null) {
+            backlog = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), backlog, in);
+            return; // a retry is scheduled and will take it in order
         }
+        if (frame(ctx, in)) {
+            in.release();
+        } else {
+            backlog = in;
+            pauseAndRetry(ctx);
+        }
+    }
+
+    /**
+     * Publishes every complete line of {@code in}.
+     *
+     * @return true when all of {@code in} was consumed; false when the ring filled up first
+     */
+    private boolean frame(ChannelHandlerContext ctx, ByteBuf in) {
+        while (in.isReadable()) {
+            if (discarding) {
+                final int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+                if (lf < 0) {
+                    in.skipBytes(in.readableBytes());
+                    return true;
+                }
+                in.readerIndex(lf + 1);
+                discarding = false;
+                continue;
+            }
+            final int span = Math.min(in.readableBytes(), chunkBytes - tailLength);
+            final int lastLf = in.forEachByteDesc(in.readerIndex(), span, ByteProcessor.FIND_LF);
+            if (lastLf < 0) {
+                holdUnfinishedLine(ctx, in, span);
+            } else if (!publishLines(in, lastLf + 1 - in.readerIndex())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code span} bytes hold no line end: keep them for the next read, unless the line is now too long. */
@@ -93,9 +119,21 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
         tailLength += span;
     }
 
-    /** Publishes the held tail plus {@code length} bytes of {@code in} that end with '\n' as one ring entry. */
-    private void publishLines(ByteBuf in, int length) {
-        final long seq = pipeline.claim();
+    /**
+     * Publishes the held tail plus {@code length} bytes of {@code in} that end with '\n' as one ring entry.
+     *
+     * @return false if the ring is full (nothing consumed)
+     */
+    private boolean publishLines(ByteBuf in, int length) {
+        final long seq = pipeline.tryClaim();
+        if (seq == Pipeline.RING_FULL) {
+            return false;
+        }
+        if (seq == Pipeline.STOPPED) {
+            in.skipBytes(length); // shutting down: nothing consumes the ring any more
+            tailLength = 0;
+            return true;
+        }
         try {
             final IngressEntry entry = pipeline.entry(seq);
             final byte[] dst = entry.bytes();
@@ -106,13 +144,45 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
         } finally {
             pipeline.publish(seq);
         }
+        return true;
+    }
+
+    private void pauseAndRetry(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+        if (!retryScheduled) {
+            retryScheduled = true;
+            ctx.executor().schedule(() -> retry(ctx), RETRY_MICROS, TimeUnit.MICROSECONDS);
+        }
+    }
+
+    private void retry(ChannelHandlerContext ctx) {
+        retryScheduled = false;
+        if (backlog == null) {
+            return;
+        }
+        if (!frame(ctx, backlog)) {
+            pauseAndRetry(ctx);
+            return;
+        }
+        backlog.release();
+        backlog = null;
+        if (!sourceClosed) {
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        sourceClosed = true;
         if (tailLength > 0 && !discarding) {
-            pipeline.publishEventLines(tail, 0, tailLength);
-            tailLength = 0;
+            // An unterminated last line is still a line: end it and let it take the normal path.
+            final ByteBuf lineEnd = Unpooled.wrappedBuffer(LINE_END);
+            if (backlog != null) {
+                backlog = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), backlog, lineEnd);
+            } else if (!frame(ctx, lineEnd)) {
+                backlog = lineEnd;
+                pauseAndRetry(ctx);
+            }
         }
         LOG.info("Event source disconnected: {} ({} bytes received)", ctx.channel().remoteAddress(), bytesReceived);
         ctx.fireChannelInactive();

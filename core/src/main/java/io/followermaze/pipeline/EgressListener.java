@@ -1,0 +1,23 @@
+package io.followermaze.pipeline;
+
+/**
+ * What the pipeline thread tells the outbound side. Implementations may make the pipeline thread wait (for
+ * congested clients to drain): that is how backpressure reaches the ingress ring and, through it, the sources.
+ */
+public interface EgressListener {
+    /**
+     * After each in-order event has been routed. Must be cheap in the common case (a counter compare); may
+     * hand off early when a single batch produces a lot of output (large fan-out).
+     */
+    default void onEventRouted() {
+    }
+
+    /**
+     * After the last entry of each Disruptor batch: the moment to hand the batch's notifications to the
+     * network in one go (one hand-off per event loop per batch, not one per message).
+     */
+    void onBatchEnd();
+
+    /** Does nothing: for pipelines whose sessions write somewhere synchronous (tests, benchmarks). */
+    EgressListener NONE = () -> { };
+}
