@@ -30,7 +30,9 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
     final Counter linesReceived = new Counter();
     final Counter[] rejected = new Counter[ParseOutcome.values().length];
     final Counter registrations = new Counter();
+    final Counter connectedSessions = new Counter();
     final Counter batches = new Counter();
+    final Counter entries = new Counter();
 
     IngressConsumer(EventParser parser, Resequencer resequencer, SessionTable sessions, EgressListener egress) {
         this.parser = parser;
@@ -51,13 +53,16 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
             case REGISTER:
                 sessions.register(entry.session());
                 registrations.increment();
+                connectedSessions.set(sessions.sessionCount());
                 break;
             case UNREGISTER:
                 sessions.unregister(entry.session());
+                connectedSessions.set(sessions.sessionCount());
                 break;
             default:
                 throw new IllegalStateException("unknown entry kind " + entry.kind());
         }
+        entries.increment();
         if (endOfBatch) {
             batches.increment();
             egress.onBatchEnd();

@@ -303,8 +303,24 @@ public final class Pipeline implements AutoCloseable {
         return consumer.registrations.get();
     }
 
+    /** Client connections in the session table now. */
+    public long connectedSessions() {
+        return consumer.connectedSessions.get();
+    }
+
+    /** Disruptor batches processed; {@link #ringEntries()} / batches is the mean batch size. */
     public long batches() {
         return consumer.batches.get();
+    }
+
+    /** Ring entries processed (chunks of event lines and registrations). */
+    public long ringEntries() {
+        return consumer.entries.get();
+    }
+
+    /** True until {@link #drainAndStop} has finished. */
+    public boolean isRunning() {
+        return !stopped;
     }
 
     public long processorExceptions() {

@@ -139,8 +139,14 @@ public final class FollowerMazeServer implements AutoCloseable {
         return egress.congestionWaits();
     }
 
+    /** Event-source connections accepted since start. */
     public long eventSourceConnections() {
         return sourceConnections.get();
+    }
+
+    /** Event-source connections open now. */
+    public int openEventSources() {
+        return sourceChannels.size();
     }
 
     public int openClientConnections() {

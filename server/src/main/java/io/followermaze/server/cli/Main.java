@@ -10,7 +10,14 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        final CommandLine cli = new CommandLine(new Main());
+        try {
+            ServeCommand.installDefaults(cli, args);
+        } catch (IllegalArgumentException | CommandLine.ParameterException e) {
+            System.err.println("followermaze: " + e.getMessage());
+            System.exit(2);
+        }
+        System.exit(cli.execute(args));
     }
 
     @Override

@@ -5,6 +5,8 @@ import io.followermaze.server.FollowerMazeServer;
 import io.followermaze.server.ServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.followermaze.server.metrics.MetricsEndpoint;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,9 +16,22 @@ import java.util.concurrent.CountDownLatch;
 /** {@code followermaze serve}: runs the server until SIGINT/SIGTERM, then shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the Follower Maze server until interrupted (SIGINT/SIGTERM shut it down gracefully).",
-    showDefaultValues = true)
+    showDefaultValues = true,
+    footer = {"",
+        "Every option can also be set in the environment as FOLLOWERMAZE_<OPTION> (upper snake case, e.g.",
+        "FOLLOWERMAZE_EVENT_PORT=9090) or in a properties file given by --config (keys without dashes,",
+        "e.g. event-port=9090). Precedence: flag > environment > file > profile > default.",
+        ""})
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "Properties file with option values (keys are option names without dashes).")
+    String configFile;
+
+    @Option(names = "--profile", paramLabel = "NAME",
+        description = "Preset: balanced, low-latency or throughput (see the table below).")
+    String profile = "balanced";
 
     @Option(names = "--event-port", paramLabel = "PORT", description = "Event source port (0 = any free port).")
     int eventPort = ServerConfig.DEFAULT_EVENT_PORT;
@@ -78,11 +93,40 @@ public final class ServeCommand implements Callable<Integer> {
         description = "Pipeline thread wait strategy: blocking, lite-blocking, sleeping, yielding, busy-spin.")
     String waitStrategy = PipelineConfig.DEFAULT.waitStrategy();
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+        description = "Serve Prometheus /metrics and /health on this port (0 = any free port). Off when unset.")
+    Integer metricsPort;
+
+    @Option(names = "--status-interval-ms", paramLabel = "MS",
+        description = "Log a progress line this often while events flow (0 = never).")
+    long statusIntervalMillis = 5_000;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "ERROR, WARN, INFO, DEBUG or TRACE.")
+    String logLevel = "INFO";
+
+    /** Installs the environment / file / profile defaults on the {@code serve} subcommand of {@code root}. */
+    public static void installDefaults(CommandLine root, String[] args) {
+        final CommandLine serve = root.getSubcommands().get("serve");
+        final ConfigDefaults defaults = ConfigDefaults.from(args, System.getenv());
+        serve.setDefaultValueProvider(defaults);
+        final String[] footer = serve.getCommandSpec().usageMessage().footer();
+        final String[] withProfiles = java.util.Arrays.copyOf(footer, footer.length + 1);
+        withProfiles[footer.length] = Profile.table();
+        serve.getCommandSpec().usageMessage().footer(withProfiles);
+    }
+
     ServerConfig toConfig() {
         final PipelineConfig pipeline = new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending,
             waitStrategy);
         return new ServerConfig(bind, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
             slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis, pipeline);
+    }
+
+    private static void setLogLevel(String level) {
+        final org.slf4j.Logger root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root instanceof ch.qos.logback.classic.Logger logback) {
+            logback.setLevel(ch.qos.logback.classic.Level.toLevel(level, ch.qos.logback.classic.Level.INFO));
+        }
     }
 
     @Override
@@ -94,11 +138,21 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("Invalid configuration: " + e.getMessage());
             return 2;
         }
+        setLogLevel(logLevel);
+        LOG.info("Profile {}", Profile.parse(profile).displayName());
         final FollowerMazeServer server = new FollowerMazeServer(config).start();
+        final MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(server, bind, metricsPort);
+        final StatusReporter status = statusIntervalMillis > 0 ? new StatusReporter(server, statusIntervalMillis) : null;
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Signal received");
+            if (status != null) {
+                status.close();
+            }
             server.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             stopped.countDown();
         }, "followermaze-shutdown"));
         stopped.await();

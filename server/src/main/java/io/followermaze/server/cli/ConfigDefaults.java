@@ -1,0 +1,95 @@
+package io.followermaze.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Where an option's value comes from when it is not on the command line, first match wins:
+ * <ol>
+ *   <li>the environment: {@code FOLLOWERMAZE_} + the option name in upper snake case
+ *       ({@code --event-port} → {@code FOLLOWERMAZE_EVENT_PORT});</li>
+ *   <li>the properties file named by {@code --config FILE} or {@code FOLLOWERMAZE_CONFIG}, keyed by the option
+ *       name without dashes ({@code event-port=9090});</li>
+ *   <li>the profile named by {@code --profile}, {@code FOLLOWERMAZE_PROFILE} or the file's {@code profile};</li>
+ *   <li>the built-in default.</li>
+ * </ol>
+ */
+public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
+    public static final String ENV_PREFIX = "FOLLOWERMAZE_";
+
+    private final Map<String, String> env;
+    private final Properties file;
+    private final Profile profile;
+
+    ConfigDefaults(Map<String, String> env, Properties file, Profile profile) {
+        this.env = env;
+        this.file = file;
+        this.profile = profile;
+    }
+
+    /** Reads {@code --config} and {@code --profile} ahead of parsing, since they decide the other defaults. */
+    public static ConfigDefaults from(String[] args, Map<String, String> env) {
+        final String configPath = firstNonNull(scan(args, "--config"), env.get(envName("config")));
+        final Properties file = new Properties();
+        if (configPath != null) {
+            try (Reader r = Files.newBufferedReader(Path.of(configPath))) {
+                file.load(r);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(new CommandLine(new Object()),
+                    "cannot read configuration file " + configPath + ": " + e.getMessage());
+            }
+        }
+        final String profileName = firstNonNull(scan(args, "--profile"), env.get(envName("profile")),
+            file.getProperty("profile"));
+        final Profile profile = profileName == null ? Profile.BALANCED : Profile.parse(profileName);
+        return new ConfigDefaults(env, file, profile);
+    }
+
+    public Profile profile() {
+        return profile;
+    }
+
+    @Override
+    public String defaultValue(ArgSpec argSpec) {
+        if (!(argSpec instanceof OptionSpec option)) {
+            return null;
+        }
+        final String name = option.longestName().replaceFirst("^-+", "");
+        return firstNonNull(env.get(envName(name)), file.getProperty(name), profile.optionValue(name));
+    }
+
+    /** {@code event-port} → {@code FOLLOWERMAZE_EVENT_PORT}. */
+    public static String envName(String option) {
+        return ENV_PREFIX + option.replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    private static String scan(String[] args, String flag) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(flag) && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith(flag + "=")) {
+                return args[i].substring(flag.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    private static String firstNonNull(String... values) {
+        for (String v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+}

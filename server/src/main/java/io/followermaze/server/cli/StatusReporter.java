@@ -1,0 +1,51 @@
+package io.followermaze.server.cli;
+
+import io.followermaze.pipeline.Pipeline;
+import io.followermaze.server.FollowerMazeServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** Logs one progress line every interval while events flow, so an operator at the console sees the rate. */
+final class StatusReporter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
+
+    private final FollowerMazeServer server;
+    private final long intervalMillis;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        final Thread t = new Thread(r, "followermaze-status");
+        t.setDaemon(true);
+        return t;
+    });
+    private long lastLines;
+    private long lastNotifications;
+
+    StatusReporter(FollowerMazeServer server, long intervalMillis) {
+        this.server = server;
+        this.intervalMillis = intervalMillis;
+        timer.scheduleAtFixedRate(this::report, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void report() {
+        final Pipeline p = server.pipeline();
+        final long lines = p.linesReceived();
+        final long notifications = p.notificationsDelivered();
+        if (lines == lastLines && notifications == lastNotifications) {
+            return; // idle: say nothing
+        }
+        final double seconds = intervalMillis / 1000.0;
+        LOG.info("events/s {} | released through seq {} | pending {} | clients {} | notifications/s {} | rejected {}",
+            Math.round((lines - lastLines) / seconds), p.lastReleasedSeq(), p.pending(), p.connectedSessions(),
+            Math.round((notifications - lastNotifications) / seconds), p.rejectedTotal() + server.overlongLines());
+        lastLines = lines;
+        lastNotifications = notifications;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

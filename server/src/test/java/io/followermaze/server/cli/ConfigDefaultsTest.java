@@ -1,0 +1,77 @@
+package io.followermaze.server.cli;
+
+import io.followermaze.server.ServerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Precedence: flag > environment > properties file > profile > built-in default. */
+class ConfigDefaultsTest {
+    @TempDir
+    Path dir;
+
+    private static ServerConfig parse(Map<String, String> env, String... args) {
+        final ServeCommand serve = new ServeCommand();
+        final CommandLine cli = new CommandLine(serve);
+        cli.setDefaultValueProvider(ConfigDefaults.from(args, env));
+        cli.parseArgs(args);
+        return serve.toConfig();
+    }
+
+    @Test
+    void builtInDefaultsWhenNothingIsSet() {
+        final ServerConfig c = parse(Map.of());
+        assertEquals(ServerConfig.DEFAULT, c);
+    }
+
+    @Test
+    void environmentOverridesDefaults() {
+        final ServerConfig c = parse(Map.of("FOLLOWERMAZE_EVENT_PORT", "7000", "FOLLOWERMAZE_WINDOW_SIZE", "1024"));
+        assertEquals(7000, c.eventPort());
+        assertEquals(1024, c.pipeline().windowSize());
+        assertEquals(ServerConfig.DEFAULT_CLIENT_PORT, c.clientPort());
+    }
+
+    @Test
+    void flagOverridesEnvironment() {
+        final ServerConfig c = parse(Map.of("FOLLOWERMAZE_EVENT_PORT", "7000"), "--event-port", "7001");
+        assertEquals(7001, c.eventPort());
+    }
+
+    @Test
+    void fileOverridesProfileAndEnvironmentOverridesFile() throws Exception {
+        final Path file = dir.resolve("fm.properties");
+        Files.writeString(file, "profile=throughput\nclient-port=8001\nchunk-bytes=32768\nevent-port=8000\n");
+        final ServerConfig c = parse(Map.of("FOLLOWERMAZE_EVENT_PORT", "7000"), "--config", file.toString());
+        assertEquals(7000, c.eventPort(), "environment beats file");
+        assertEquals(8001, c.clientPort(), "file beats default");
+        assertEquals(32768, c.pipeline().chunkBytes(), "file beats profile");
+        assertEquals(1024, c.pipeline().ringSize(), "profile (named in the file) beats default");
+    }
+
+    @Test
+    void profileFlagSetsPresetValues() {
+        final ServerConfig c = parse(Map.of(), "--profile=low-latency");
+        assertEquals("yielding", c.pipeline().waitStrategy());
+        assertEquals(4096, c.pipeline().chunkBytes());
+        final ServerConfig env = parse(Map.of("FOLLOWERMAZE_PROFILE", "throughput"));
+        assertEquals(1024, env.pipeline().ringSize());
+    }
+
+    @Test
+    void unknownProfileIsRejected() {
+        assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--profile", "turbo"));
+    }
+
+    @Test
+    void environmentNamesAreUpperSnakeCase() {
+        assertEquals("FOLLOWERMAZE_MAX_OUTBOUND_BYTES", ConfigDefaults.envName("max-outbound-bytes"));
+    }
+}
