@@ -34,7 +34,14 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
     final Counter batches = new Counter();
     final Counter entries = new Counter();
 
-    IngressConsumer(EventParser parser, Resequencer resequencer, SessionTable sessions, EgressListener egress) {
+    private final long gapTimeoutNanos;
+    /** The seq the stream was waiting for when the gap watch last looked, or -1. */
+    private long watchedNext = -1;
+    private long watchedSinceNanos;
+
+    IngressConsumer(EventParser parser, Resequencer resequencer, SessionTable sessions, EgressListener egress,
+                    long gapTimeoutMillis) {
+        this.gapTimeoutNanos = gapTimeoutMillis * 1_000_000L;
         this.parser = parser;
         this.resequencer = resequencer;
         this.sessions = sessions;
@@ -59,11 +66,16 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
                 sessions.unregister(entry.session());
                 connectedSessions.set(sessions.sessionCount());
                 break;
+            case TICK:
+                break;
             default:
                 throw new IllegalStateException("unknown entry kind " + entry.kind());
         }
         entries.increment();
         if (endOfBatch) {
+            if (gapTimeoutNanos > 0) {
+                checkGapTimeout();
+            }
             batches.increment();
             egress.onBatchEnd();
         }
@@ -88,6 +100,26 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
             start = end + 1;
         }
         linesReceived.add(lines);
+    }
+
+    /**
+     * Once per batch (and per tick while idle): if the cursor has not moved for the gap timeout while later
+     * events are held, give up on the missing seqs. Per batch, not per event: one clock read per batch.
+     */
+    private void checkGapTimeout() {
+        if (resequencer.pending() == 0) {
+            watchedNext = -1;
+            return;
+        }
+        final long now = System.nanoTime();
+        final long next = resequencer.nextExpected();
+        if (next != watchedNext) {
+            watchedNext = next;
+            watchedSinceNanos = now;
+        } else if (now - watchedSinceNanos >= gapTimeoutNanos) {
+            resequencer.skipGap("gap timeout: no seq " + next + " for " + gapTimeoutNanos / 1_000_000 + " ms");
+            watchedNext = -1;
+        }
     }
 
     private void onRejected(ParseOutcome outcome, byte[] bytes, int start, int end) {

@@ -8,7 +8,11 @@ import io.followermaze.session.ClientSession;
  * registration take effect before every event that arrives after it.
  */
 public final class IngressEntry {
-    public enum Kind { EVENT_LINES, REGISTER, UNREGISTER }
+    public enum Kind {
+        EVENT_LINES, REGISTER, UNREGISTER,
+        /** Carries nothing: wakes the pipeline so that time-based checks (the gap timeout) run while idle. */
+        TICK
+    }
 
     private Kind kind;
     private final byte[] bytes;
@@ -43,6 +47,12 @@ public final class IngressEntry {
         }
         this.kind = Kind.EVENT_LINES;
         this.length = length;
+        this.session = null;
+    }
+
+    void tick() {
+        this.kind = Kind.TICK;
+        this.length = 0;
         this.session = null;
     }
 

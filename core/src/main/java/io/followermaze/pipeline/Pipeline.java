@@ -18,6 +18,8 @@ import io.followermaze.session.SessionTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -45,6 +47,7 @@ public final class Pipeline implements AutoCloseable {
     private final SessionTable sessions = new SessionTable();
     private final FollowerGraph graph = new FollowerGraph();
     private final Counter processorExceptions = new Counter();
+    private final ScheduledExecutorService ticker;
     private static final long FULL_RING_PARK_NANOS = 10_000;
     private volatile boolean closing;
     private volatile boolean stopped;
@@ -71,7 +74,8 @@ public final class Pipeline implements AutoCloseable {
         };
         this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), routeThenTell,
             (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last, last - first + 1, reason));
-        this.consumer = new IngressConsumer(new EventParser(config.maxLineLength()), resequencer, sessions, egress);
+        this.consumer = new IngressConsumer(new EventParser(config.maxLineLength()), resequencer, sessions, egress,
+            config.gapTimeoutMillis());
 
         final int chunkBytes = config.chunkBytes();
         this.disruptor = new Disruptor<>(() -> new IngressEntry(chunkBytes), config.ringSize(), threadFactory,
@@ -79,6 +83,27 @@ public final class Pipeline implements AutoCloseable {
         disruptor.handleEventsWith(consumer);
         disruptor.setDefaultExceptionHandler(new KeepAliveExceptionHandler());
         this.ring = disruptor.start();
+        this.ticker = config.gapTimeoutMillis() > 0 ? startTicker(Math.max(1, config.gapTimeoutMillis() / 4)) : null;
+    }
+
+    /** While a gap timeout is set, wakes the pipeline now and then so the timeout fires even without input. */
+    private ScheduledExecutorService startTicker(long periodMillis) {
+        final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "followermaze-pipeline-tick");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(() -> {
+            final long seq = tryClaim();
+            if (seq >= 0) { // a full ring needs no tick: the pipeline is busy and checks at every batch end
+                try {
+                    ring.get(seq).tick();
+                } finally {
+                    ring.publish(seq);
+                }
+            }
+        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        return timer;
     }
 
     /** Logs and counts a failure in one entry, then goes on with the next: the processor thread must live. */
@@ -228,6 +253,9 @@ public final class Pipeline implements AutoCloseable {
             return true;
         }
         closing = true;
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
         try {
             disruptor.shutdown(timeout, unit);
             return true;

@@ -18,12 +18,20 @@ import java.util.Locale;
  * @param windowSize     resequencer window (power of two): disorder up to this distance costs O(1)
  * @param maxPending     most events held back waiting for a missing seq before the gap is skipped
  * @param waitStrategy   how the pipeline thread waits: blocking, lite-blocking, sleeping, yielding, busy-spin
+ * @param gapTimeoutMillis how long the stream may wait for a missing seq while later ones are held before the gap
+ *                       is skipped; 0 waits for ever (the protocol promises contiguous seqs)
  */
 public record PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, int windowSize, long maxPending,
-                             String waitStrategy) {
+                             String waitStrategy, long gapTimeoutMillis) {
 
     public static final PipelineConfig DEFAULT =
-        new PipelineConfig(256, 16 * 1024, 1024, 1 << 17, 4_000_000, "blocking");
+        new PipelineConfig(256, 16 * 1024, 1024, 1 << 17, 4_000_000, "blocking", 0);
+
+    /** Without a gap timeout. */
+    public PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, int windowSize, long maxPending,
+                          String waitStrategy) {
+        this(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy, 0);
+    }
 
     public PipelineConfig {
         requirePowerOfTwo("ringSize", ringSize);
@@ -38,30 +46,37 @@ public record PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, in
             throw new IllegalArgumentException("maxPending must be >= windowSize (" + windowSize + "): " + maxPending);
         }
         newWaitStrategy(waitStrategy); // validates the name
+        if (gapTimeoutMillis < 0) {
+            throw new IllegalArgumentException("gapTimeoutMillis must be >= 0: " + gapTimeoutMillis);
+        }
     }
 
     public PipelineConfig withRingSize(int v) {
-        return new PipelineConfig(v, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy);
+        return new PipelineConfig(v, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy, gapTimeoutMillis);
     }
 
     public PipelineConfig withChunkBytes(int v) {
-        return new PipelineConfig(ringSize, v, maxLineLength, windowSize, maxPending, waitStrategy);
+        return new PipelineConfig(ringSize, v, maxLineLength, windowSize, maxPending, waitStrategy, gapTimeoutMillis);
     }
 
     public PipelineConfig withMaxLineLength(int v) {
-        return new PipelineConfig(ringSize, chunkBytes, v, windowSize, maxPending, waitStrategy);
+        return new PipelineConfig(ringSize, chunkBytes, v, windowSize, maxPending, waitStrategy, gapTimeoutMillis);
     }
 
     public PipelineConfig withWindowSize(int v) {
-        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, v, maxPending, waitStrategy);
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, v, maxPending, waitStrategy, gapTimeoutMillis);
     }
 
     public PipelineConfig withMaxPending(long v) {
-        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, v, waitStrategy);
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, v, waitStrategy, gapTimeoutMillis);
     }
 
     public PipelineConfig withWaitStrategy(String v) {
-        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, v);
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, v, gapTimeoutMillis);
+    }
+
+    public PipelineConfig withGapTimeoutMillis(long v) {
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy, v);
     }
 
     /** A fresh wait strategy of the configured kind (each Disruptor needs its own). */

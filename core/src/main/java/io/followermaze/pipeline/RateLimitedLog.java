@@ -6,18 +6,19 @@ import org.slf4j.Logger;
  * Logs at most one warning per interval and says how many were suppressed in between, so that a flood of
  * bad input costs a counter increment, not a log line per event.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
     private final Logger log;
     private final long intervalNanos;
     private long nextAllowedNanos = Long.MIN_VALUE;
     private long suppressed;
 
-    RateLimitedLog(Logger log, long intervalMillis) {
+    public RateLimitedLog(Logger log, long intervalMillis) {
         this.log = log;
         this.intervalNanos = intervalMillis * 1_000_000L;
     }
 
-    void warn(String format, Object a, Object b) {
+    /** Logs unless a line went out less than the interval ago; thread-confined (one instance per thread). */
+    public void warn(String format, Object a, Object b) {
         final long now = System.nanoTime();
         if (nextAllowedNanos != Long.MIN_VALUE && now - nextAllowedNanos < 0) {
             suppressed++;

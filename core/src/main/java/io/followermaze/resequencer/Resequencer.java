@@ -106,7 +106,8 @@ public final class Resequencer {
         return skipGap("gap skipped on request");
     }
 
-    private long skipGap(String reason) {
+    /** As {@link #skipGap()}, with the reason told to the {@link GapListener}. */
+    public long skipGap(String reason) {
         if (pending() == 0) {
             return 0;
         }

@@ -1,6 +1,7 @@
 package io.followermaze.server;
 
 import io.followermaze.pipeline.Pipeline;
+import io.followermaze.pipeline.RateLimitedLog;
 import io.followermaze.server.egress.Egress;
 import io.followermaze.server.ingress.ClientRegistrationHandler;
 import io.followermaze.server.ingress.EventSourceHandler;
@@ -51,6 +52,8 @@ public final class FollowerMazeServer implements AutoCloseable {
     private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicLong overlongLines = new AtomicLong();
     private final AtomicLong sourceConnections = new AtomicLong();
+    private final AtomicLong clientsRefused = new AtomicLong();
+    private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, 1000);
     private Channel eventListener;
     private Channel clientListener;
     private boolean closed;
@@ -83,6 +86,15 @@ public final class FollowerMazeServer implements AutoCloseable {
         clientListener = bind(config.clientPort(), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (clientChannels.size() >= config.maxClients()) {
+                    clientsRefused.incrementAndGet();
+                    synchronized (refusalLog) { // refusals only: io threads may share it
+                        refusalLog.warn("Refusing client {}: {} client connections open (--max-clients)",
+                            ch.remoteAddress(), config.maxClients());
+                    }
+                    ch.close();
+                    return;
+                }
                 ch.config().setWriteBufferWaterMark(clientWaterMark);
                 clientChannels.add(ch);
                 ch.pipeline().addLast(new ClientRegistrationHandler(pipeline, egress, config.maxClientIdLength(),
@@ -132,6 +144,11 @@ public final class FollowerMazeServer implements AutoCloseable {
 
     public long slowConsumersCutOff() {
         return egress.slowConsumersCutOff();
+    }
+
+    /** Client connections refused because {@code maxClients} were open. */
+    public long clientsRefused() {
+        return clientsRefused.get();
     }
 
     /** Times the pipeline waited for congested clients to drain (backpressure applied). */

@@ -18,11 +18,12 @@ import io.followermaze.pipeline.PipelineConfig;
  * @param handoffBytes          output after which the pipeline hands a batch to the event loops early
  * @param maxClientIdLength     longest client id line accepted (without line end)
  * @param clientIdTimeoutMillis how long a new client may take to send its id before it is disconnected
+ * @param maxClients            most client connections open at once; more are refused (closed at once)
  * @param pipeline              ring, chunk, window and wait-strategy settings
  */
 public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, String transport,
                            int clientHighWaterMark, long slowClientGraceMillis, long maxOutboundBytes,
-                           long handoffBytes, int maxClientIdLength, long clientIdTimeoutMillis,
+                           long handoffBytes, int maxClientIdLength, long clientIdTimeoutMillis, int maxClients,
                            PipelineConfig pipeline) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
@@ -36,6 +37,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
     public static final long DEFAULT_HANDOFF_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 64;
     public static final long DEFAULT_CLIENT_ID_TIMEOUT_MILLIS = 10_000;
+    public static final int DEFAULT_MAX_CLIENTS = 50_000;
 
     public static final ServerConfig DEFAULT = new Builder().build();
 
@@ -58,6 +60,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         requireAtLeast("maxOutboundBytes", maxOutboundBytes, clientHighWaterMark + 4 * handoffBytes);
         requireAtLeast("maxClientIdLength", maxClientIdLength, 1);
         requireAtLeast("clientIdTimeoutMillis", clientIdTimeoutMillis, 1);
+        requireAtLeast("maxClients", maxClients, 1);
     }
 
     public Builder toBuilder() {
@@ -89,6 +92,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         private long handoffBytes = DEFAULT_HANDOFF_BYTES;
         private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
         private long clientIdTimeoutMillis = DEFAULT_CLIENT_ID_TIMEOUT_MILLIS;
+        private int maxClients = DEFAULT_MAX_CLIENTS;
         private PipelineConfig pipeline = PipelineConfig.DEFAULT;
 
         public Builder() {
@@ -106,6 +110,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             handoffBytes = c.handoffBytes;
             maxClientIdLength = c.maxClientIdLength;
             clientIdTimeoutMillis = c.clientIdTimeoutMillis;
+            maxClients = c.maxClients;
             pipeline = c.pipeline;
         }
 
@@ -120,12 +125,13 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         public Builder handoffBytes(long v) { handoffBytes = v; return this; }
         public Builder maxClientIdLength(int v) { maxClientIdLength = v; return this; }
         public Builder clientIdTimeoutMillis(long v) { clientIdTimeoutMillis = v; return this; }
+        public Builder maxClients(int v) { maxClients = v; return this; }
         public Builder pipeline(PipelineConfig v) { pipeline = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
                 slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis,
-                pipeline);
+                maxClients, pipeline);
         }
     }
 }

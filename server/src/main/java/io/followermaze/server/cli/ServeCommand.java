@@ -71,6 +71,10 @@ public final class ServeCommand implements Callable<Integer> {
         description = "A client that sends no id line within this time is disconnected.")
     long clientIdTimeoutMillis = ServerConfig.DEFAULT_CLIENT_ID_TIMEOUT_MILLIS;
 
+    @Option(names = "--max-clients", paramLabel = "N",
+        description = "Most client connections open at once; more are refused with a log line.")
+    int maxClients = ServerConfig.DEFAULT_MAX_CLIENTS;
+
     @Option(names = "--max-line-length", paramLabel = "BYTES",
         description = "Longest event line accepted (without line end); longer lines are dropped and counted.")
     int maxLineLength = PipelineConfig.DEFAULT.maxLineLength();
@@ -82,6 +86,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-pending", paramLabel = "N",
         description = "Most events held back waiting for a missing seq; past it the gap is skipped and logged.")
     long maxPending = PipelineConfig.DEFAULT.maxPending();
+
+    @Option(names = "--gap-timeout-ms", paramLabel = "MS",
+        description = "Skip a missing seq after this long while later events wait (0 = wait for ever).")
+    long gapTimeoutMillis = PipelineConfig.DEFAULT.gapTimeoutMillis();
 
     @Option(names = "--ring-size", paramLabel = "N", description = "Ingress ring entries (power of two).")
     int ringSize = PipelineConfig.DEFAULT.ringSize();
@@ -117,9 +125,10 @@ public final class ServeCommand implements Callable<Integer> {
 
     ServerConfig toConfig() {
         final PipelineConfig pipeline = new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending,
-            waitStrategy);
+            waitStrategy, gapTimeoutMillis);
         return new ServerConfig(bind, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
-            slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis, pipeline);
+            slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis, maxClients,
+            pipeline);
     }
 
     private static void setLogLevel(String level) {
