@@ -16,11 +16,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,12 +74,17 @@ public final class FollowerMazeServer implements AutoCloseable {
     }
 
     /** Binds both listeners; returns once they accept connections. */
-    public FollowerMazeServer start() throws InterruptedException {
+    public FollowerMazeServer start() throws InterruptedException, SSLException {
+        final SslContext eventTls = config.tls().eventContext();
+        final SslContext clientTls = config.tls().clientContext();
         eventListener = bind(config.eventPort(), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 sourceChannels.add(ch);
                 sourceConnections.incrementAndGet();
+                if (eventTls != null) {
+                    ch.pipeline().addLast(eventTls.newHandler(ch.alloc()));
+                }
                 ch.pipeline().addLast(new EventSourceHandler(pipeline, overlongLines));
             }
         });
@@ -97,12 +104,19 @@ public final class FollowerMazeServer implements AutoCloseable {
                 }
                 ch.config().setWriteBufferWaterMark(clientWaterMark);
                 clientChannels.add(ch);
+                if (clientTls != null) {
+                    ch.pipeline().addLast(clientTls.newHandler(ch.alloc()));
+                }
                 ch.pipeline().addLast(new ClientRegistrationHandler(pipeline, egress, config.maxClientIdLength(),
                     config.clientIdTimeoutMillis()));
             }
         });
         LOG.info("followermaze listening: events on {}:{}, clients on {}:{} ({} transport, {} io thread(s))",
             config.bindAddress(), eventPort(), config.bindAddress(), clientPort(), transport.name(), config.ioThreads());
+        if (eventTls != null || clientTls != null) {
+            LOG.info("TLS: event port {}{}, client port {}", eventTls != null ? "on" : "off",
+                config.tls().eventTrust() != null ? " (client certificate required)" : "", clientTls != null ? "on" : "off");
+        }
         LOG.info("Configuration: {}", config);
         return this;
     }

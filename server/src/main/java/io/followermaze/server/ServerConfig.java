@@ -19,12 +19,13 @@ import io.followermaze.pipeline.PipelineConfig;
  * @param maxClientIdLength     longest client id line accepted (without line end)
  * @param clientIdTimeoutMillis how long a new client may take to send its id before it is disconnected
  * @param maxClients            most client connections open at once; more are refused (closed at once)
+ * @param tls                   optional TLS per port
  * @param pipeline              ring, chunk, window and wait-strategy settings
  */
 public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, String transport,
                            int clientHighWaterMark, long slowClientGraceMillis, long maxOutboundBytes,
                            long handoffBytes, int maxClientIdLength, long clientIdTimeoutMillis, int maxClients,
-                           PipelineConfig pipeline) {
+                           TlsConfig tls, PipelineConfig pipeline) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_EVENT_PORT = 9090;
@@ -61,6 +62,9 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         requireAtLeast("maxClientIdLength", maxClientIdLength, 1);
         requireAtLeast("clientIdTimeoutMillis", clientIdTimeoutMillis, 1);
         requireAtLeast("maxClients", maxClients, 1);
+        if (tls == null || pipeline == null) {
+            throw new IllegalArgumentException("tls and pipeline must be set (TlsConfig.NONE for none)");
+        }
     }
 
     public Builder toBuilder() {
@@ -93,6 +97,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
         private long clientIdTimeoutMillis = DEFAULT_CLIENT_ID_TIMEOUT_MILLIS;
         private int maxClients = DEFAULT_MAX_CLIENTS;
+        private TlsConfig tls = TlsConfig.NONE;
         private PipelineConfig pipeline = PipelineConfig.DEFAULT;
 
         public Builder() {
@@ -111,6 +116,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             maxClientIdLength = c.maxClientIdLength;
             clientIdTimeoutMillis = c.clientIdTimeoutMillis;
             maxClients = c.maxClients;
+            tls = c.tls;
             pipeline = c.pipeline;
         }
 
@@ -126,12 +132,13 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         public Builder maxClientIdLength(int v) { maxClientIdLength = v; return this; }
         public Builder clientIdTimeoutMillis(long v) { clientIdTimeoutMillis = v; return this; }
         public Builder maxClients(int v) { maxClients = v; return this; }
+        public Builder tls(TlsConfig v) { tls = v; return this; }
         public Builder pipeline(PipelineConfig v) { pipeline = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
                 slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis,
-                maxClients, pipeline);
+                maxClients, tls, pipeline);
         }
     }
 }

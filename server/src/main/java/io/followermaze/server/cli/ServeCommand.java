@@ -3,6 +3,7 @@ package io.followermaze.server.cli;
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.server.FollowerMazeServer;
 import io.followermaze.server.ServerConfig;
+import io.followermaze.server.TlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.followermaze.server.metrics.MetricsEndpoint;
@@ -10,6 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -101,6 +103,22 @@ public final class ServeCommand implements Callable<Integer> {
         description = "Pipeline thread wait strategy: blocking, lite-blocking, sleeping, yielding, busy-spin.")
     String waitStrategy = PipelineConfig.DEFAULT.waitStrategy();
 
+    @Option(names = "--event-tls-cert", paramLabel = "PEM", description = "TLS certificate chain for the event port.")
+    Path eventTlsCert;
+
+    @Option(names = "--event-tls-key", paramLabel = "PEM", description = "TLS private key (PKCS#8) for the event port.")
+    Path eventTlsKey;
+
+    @Option(names = "--event-tls-trust", paramLabel = "PEM",
+        description = "Require event sources to present a certificate signed by one of these authorities.")
+    Path eventTlsTrust;
+
+    @Option(names = "--client-tls-cert", paramLabel = "PEM", description = "TLS certificate chain for the client port.")
+    Path clientTlsCert;
+
+    @Option(names = "--client-tls-key", paramLabel = "PEM", description = "TLS private key (PKCS#8) for the client port.")
+    Path clientTlsKey;
+
     @Option(names = "--metrics-port", paramLabel = "PORT",
         description = "Serve Prometheus /metrics and /health on this port (0 = any free port). Off when unset.")
     Integer metricsPort;
@@ -128,7 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
             waitStrategy, gapTimeoutMillis);
         return new ServerConfig(bind, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
             slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis, maxClients,
-            pipeline);
+            new TlsConfig(eventTlsCert, eventTlsKey, eventTlsTrust, clientTlsCert, clientTlsKey), pipeline);
     }
 
     private static void setLogLevel(String level) {

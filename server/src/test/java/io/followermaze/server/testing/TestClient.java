@@ -20,15 +20,25 @@ public final class TestClient implements AutoCloseable {
     private volatile IOException failure;
 
     public TestClient(int port, long userId, String idLineEnd) throws IOException {
+        this(connect(port), userId, idLineEnd);
+    }
+
+    /** Over an already connected socket (e.g. a TLS one). */
+    public TestClient(Socket connected, long userId, String idLineEnd) throws IOException {
         this.userId = userId;
-        this.socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        this.socket = connected;
         socket.setTcpNoDelay(true);
         socket.getOutputStream().write((userId + idLineEnd).getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         this.reader = new Thread(this::readUntilEof, "test-client-" + userId);
         reader.setDaemon(true);
         reader.start();
+    }
+
+    private static Socket connect(int port) throws IOException {
+        final Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        return s;
     }
 
     private void readUntilEof() {
