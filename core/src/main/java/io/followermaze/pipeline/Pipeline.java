@@ -8,6 +8,7 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.followermaze.graph.FollowerGraph;
 import io.followermaze.metrics.Counter;
+import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.ParseOutcome;
 import io.followermaze.resequencer.InOrderHandler;
@@ -69,7 +70,7 @@ public final class Pipeline implements AutoCloseable {
         this.config = config;
         this.router = new Router(graph, sessions);
         final InOrderHandler routeThenTell = e -> {
-            router.onInOrder(e);
+            route(e);
             egress.onEventRouted();
         };
         this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), routeThenTell,
@@ -104,6 +105,20 @@ public final class Pipeline implements AutoCloseable {
             }
         }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         return timer;
+    }
+
+    /**
+     * Routes one in-order event. A failure (a session's deliver threw) is logged and counted here, inside the
+     * resequencer's call: escaping would leave the cursor on a consumed seq, stall the stream and drop the rest
+     * of the entry's lines. Recipients after the failing one miss this one event.
+     */
+    private void route(Event e) {
+        try {
+            router.onInOrder(e);
+        } catch (RuntimeException ex) {
+            processorExceptions.increment();
+            LOG.error("Routing event {} failed; continuing with the next event", e, ex);
+        }
     }
 
     /** Logs and counts a failure in one entry, then goes on with the next: the processor thread must live. */
@@ -177,12 +192,21 @@ public final class Pipeline implements AutoCloseable {
         final int end = offset + length;
         while (start < end) {
             int cut = Math.min(end, start + config.chunkBytes());
+            int next = cut;
             if (cut < end) {
                 int lf = cut - 1;
                 while (lf >= start && bytes[lf] != '\n') {
                     lf--;
                 }
-                cut = lf >= start ? lf + 1 : cut; // a line longer than a chunk is cut (and rejected as too long)
+                if (lf >= start) {
+                    cut = lf + 1;
+                    next = cut;
+                } else { // a line longer than a chunk: its first chunk goes on (rejected as too long), the rest is dropped
+                    while (next < end && bytes[next] != '\n') {
+                        next++;
+                    }
+                    next = Math.min(end, next + 1);
+                }
             }
             final long seq = claim();
             if (seq < 0) {
@@ -195,7 +219,7 @@ public final class Pipeline implements AutoCloseable {
             } finally {
                 ring.publish(seq);
             }
-            start = cut;
+            start = next;
         }
     }
 

@@ -1,0 +1,115 @@
+package io.followermaze.graph;
+
+import io.followermaze.testkit.Seeds;
+import org.agrona.collections.LongHashSet;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FollowerGraphTest {
+    private final FollowerGraph graph = new FollowerGraph();
+
+    private static Set<Long> toSet(LongHashSet s) {
+        final Set<Long> out = new HashSet<>();
+        if (s != null) {
+            s.forEachLong(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void emptyGraph() {
+        assertEquals(0, graph.edgeCount());
+        assertNull(graph.followersOf(1));
+        assertFalse(graph.isFollowing(1, 2));
+    }
+
+    @Test
+    void followIsDirected() {
+        assertTrue(graph.follow(60, 50));
+        assertTrue(graph.isFollowing(60, 50));
+        assertFalse(graph.isFollowing(50, 60));
+        assertEquals(Set.of(60L), toSet(graph.followersOf(50)));
+        assertNull(graph.followersOf(60));
+        assertEquals(1, graph.edgeCount());
+    }
+
+    @Test
+    void followingTwiceIsFollowingOnce() {
+        assertTrue(graph.follow(1, 2));
+        assertFalse(graph.follow(1, 2));
+        assertFalse(graph.follow(1, 2));
+        assertEquals(1, graph.edgeCount());
+        assertEquals(1, graph.followersOf(2).size());
+        assertTrue(graph.unfollow(1, 2));
+        assertFalse(graph.isFollowing(1, 2), "one unfollow undoes any number of follows");
+        assertEquals(0, graph.edgeCount());
+    }
+
+    @Test
+    void unfollowOfAnAbsentEdgeIsANoOp() {
+        assertFalse(graph.unfollow(1, 2), "user never followed");
+        assertEquals(0, graph.edgeCount());
+        graph.follow(3, 2);
+        assertFalse(graph.unfollow(1, 2), "user followed, but not by 1");
+        assertFalse(graph.unfollow(2, 3), "reverse direction");
+        assertEquals(1, graph.edgeCount());
+        assertTrue(graph.unfollow(3, 2));
+        assertFalse(graph.unfollow(3, 2), "already removed");
+        assertEquals(0, graph.edgeCount());
+        assertTrue(graph.followersOf(2).isEmpty(), "the emptied set is kept");
+    }
+
+    @Test
+    void selfFollowIsAnOrdinaryEdge() {
+        assertTrue(graph.follow(7, 7));
+        assertTrue(graph.isFollowing(7, 7));
+        assertEquals(1, graph.edgeCount());
+    }
+
+    @Test
+    void extremeIds() {
+        assertTrue(graph.follow(Long.MAX_VALUE, 1));
+        assertTrue(graph.follow(1, Long.MAX_VALUE));
+        assertTrue(graph.isFollowing(Long.MAX_VALUE, 1));
+        assertEquals(Set.of(1L), toSet(graph.followersOf(Long.MAX_VALUE)));
+        assertEquals(2, graph.edgeCount());
+    }
+
+    @Test
+    void randomOperationsMatchAMapOfSets() {
+        final long seed = Seeds.seed(12_345L);
+        final Random random = new Random(seed);
+        final Map<Long, Set<Long>> model = new HashMap<>();
+        long modelEdges = 0;
+        for (int i = 0; i < 200_000; i++) {
+            final long follower = 1 + random.nextInt(40);
+            final long followed = 1 + random.nextInt(40);
+            final Set<Long> followers = model.computeIfAbsent(followed, k -> new HashSet<>());
+            if (random.nextInt(3) > 0) {
+                final boolean added = followers.add(follower);
+                modelEdges += added ? 1 : 0;
+                assertEquals(added, graph.follow(follower, followed), "seed " + seed + " op " + i);
+            } else {
+                final boolean removed = followers.remove(follower);
+                modelEdges -= removed ? 1 : 0;
+                assertEquals(removed, graph.unfollow(follower, followed), "seed " + seed + " op " + i);
+            }
+            assertEquals(modelEdges, graph.edgeCount(), "seed " + seed + " op " + i);
+            if (i % 1000 == 0) {
+                for (long u = 1; u <= 40; u++) {
+                    assertEquals(model.getOrDefault(u, Set.of()), toSet(graph.followersOf(u)), "seed " + seed);
+                }
+            }
+        }
+    }
+}
