@@ -3,12 +3,12 @@ package io.followermaze.server;
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.server.testing.Conditions;
 import io.followermaze.server.testing.EventSource;
+import io.followermaze.server.testing.Expectations;
 import io.followermaze.server.testing.TestClient;
 import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,17 +108,7 @@ class EndToEndTest {
             assertEquals(sc.sourceConnections(), server.eventSourceConnections());
         } // graceful close: everything released is flushed, then clients see EOF
 
-        for (TestClient client : clients) {
-            client.awaitClosed(LIMIT);
-            final String expected = String.join("", model.expectedFor(client.userId()).stream()
-                .map(p -> p + "\r\n").toList());
-            final String actual = client.received();
-            if (!expected.equals(actual)) {
-                throw new AssertionError("user " + client.userId() + " (seed " + sc.seed() + "): "
-                    + firstDifference(expected, actual));
-            }
-            client.close();
-        }
+        Expectations.assertAllReceivedExactly(model, clients, LIMIT);
         assertTrue(model.notificationCount() > sc.events() / 4, "the stream must exercise fan-out");
     }
 
@@ -132,20 +122,5 @@ class EndToEndTest {
             EventSource.send(port, wire, start, end - start);
             start = end;
         }
-    }
-
-    static String firstDifference(String expected, String actual) {
-        final String[] e = expected.split("\r\n", -1);
-        final String[] a = actual.split("\r\n", -1);
-        for (int i = 0; i < Math.max(e.length, a.length); i++) {
-            final String el = i < e.length ? e[i] : "<nothing>";
-            final String al = i < a.length ? a[i] : "<nothing>";
-            if (!el.equals(al)) {
-                return "line " + (i + 1) + ": expected '" + el + "' but got '" + al + "' (expected "
-                    + expected.length() + " bytes, got " + actual.length() + ")";
-            }
-        }
-        return "same lines but different bytes: " + new String(actual.getBytes(StandardCharsets.ISO_8859_1),
-            StandardCharsets.ISO_8859_1).length();
     }
 }

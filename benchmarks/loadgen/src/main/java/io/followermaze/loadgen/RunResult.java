@@ -1,0 +1,36 @@
+package io.followermaze.loadgen;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The outcome of one run: verdict, volumes, wall time, latency and CPU.
+ *
+ * @param failure            null when the run passed, else the first failure
+ * @param notifications      notifications received and verified (0 when not verifying)
+ * @param wallNanos          from the first event written to the last notification verified (or, without
+ *                           verification, to the server having read the last event)
+ * @param latency            delivery latency samples in nanoseconds; empty when not verifying
+ * @param serverCpuNanos     server CPU during the run, -1 when not measured
+ * @param serverPeakRssBytes server peak resident memory, -1 when not measured
+ * @param loadgenCpuNanos    CPU of this tool's source and reader threads
+ */
+public record RunResult(String label, boolean verified, String failure, long events, long notifications,
+                        long wallNanos, Histogram latency, long serverCpuNanos, long serverPeakRssBytes,
+                        long loadgenCpuNanos, long bytesSent, long backpressureWaits) {
+
+    public boolean passed() {
+        return failure == null;
+    }
+
+    public double seconds() {
+        return wallNanos / 1e9;
+    }
+
+    public double eventsPerSecond() {
+        return wallNanos <= 0 ? 0 : events / seconds();
+    }
+
+    public double notificationsPerSecond() {
+        return wallNanos <= 0 ? 0 : notifications / seconds();
+    }
+}

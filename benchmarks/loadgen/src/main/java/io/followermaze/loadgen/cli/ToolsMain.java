@@ -1,0 +1,37 @@
+package io.followermaze.loadgen.cli;
+
+import io.followermaze.server.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar followermaze-tools.jar <command>}: the server ({@code serve}, the same command as the
+ * server jar's) plus the load generator/verifier ({@code loadgen}) and the self-contained {@code demo}, in one
+ * jar so that a benchmark needs nothing else on the machine.
+ */
+@Command(name = "followermaze", mixinStandardHelpOptions = true,
+    description = "Follower Maze server, load generator/verifier and demo.",
+    subcommands = {ServeCommand.class, LoadgenCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class ToolsMain implements Runnable {
+
+    public static void main(String[] args) {
+        final CommandLine cli = commandLine();
+        try {
+            ServeCommand.installDefaults(cli, args); // environment, --config file and --profile for `serve`
+        } catch (IllegalArgumentException | CommandLine.ParameterException e) {
+            System.err.println("followermaze: " + e.getMessage());
+            System.exit(2);
+        }
+        System.exit(cli.execute(args));
+    }
+
+    /** The configured command line (enum values case-insensitive), for tests and {@link #main}. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new ToolsMain()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

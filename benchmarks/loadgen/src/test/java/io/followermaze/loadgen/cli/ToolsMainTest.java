@@ -1,0 +1,97 @@
+package io.followermaze.loadgen.cli;
+
+import io.followermaze.loadgen.LoadgenConfig;
+import io.followermaze.loadgen.stream.Mix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line: options, help, exit codes, and the demo and null-server commands end to end. */
+@Timeout(60)
+class ToolsMainTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        final CommandLine cl = ToolsMain.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void helpDocumentsEveryReferenceVariableAndDefault() {
+        assertEquals(0, run("loadgen", "--help"));
+        final String help = out.toString().replaceAll("\\s+", " ");
+        for (String env : new String[] {"totalEvents; default 10000000", "concurrencyLevel; default 100",
+            "numberOfUsers; default concurrencyLevel x 10", "randomSeed; default 666", "timeout; default 20000",
+            "maxEventSourceBatchSize; default 100", "eventListenerPort; default 9090",
+            "clientListenerPort; default 9099", "logInterval; default 1000"}) {
+            assertTrue(help.contains("[env " + env), "help lacks " + env + ":\n" + help);
+        }
+        for (String flag : new String[] {"--host", "--mix", "--settle-ms", "--null-server", "--compare-null",
+            "--server-pid", "--total-events", "--max-event-source-batch-size"}) {
+            assertTrue(help.contains(flag), "help lacks " + flag);
+        }
+    }
+
+    @Test
+    void flagsBuildTheConfigAndUsersDefaultToTenPerClient() {
+        final LoadgenCommand cmd = new LoadgenCommand();
+        new CommandLine(cmd).setCaseInsensitiveEnumValuesAllowed(true)
+            .parseArgs("--total-events", "5000", "--concurrencyLevel", "7", "--mix", "FANOUT", "--timeout", "300");
+        final LoadgenConfig c = cmd.toConfig();
+        assertEquals(5000, c.totalEvents());
+        assertEquals(7, c.concurrency());
+        assertEquals(70, c.users());
+        assertEquals(Mix.FANOUT, c.mix());
+        assertEquals(300, c.timeoutMillis());
+    }
+
+    @Test
+    void invalidOptionsExitWithTwo() {
+        assertEquals(2, run("loadgen", "--concurrency-level", "50", "--number-of-users", "10"));
+        assertTrue(err.toString().contains("numberOfUsers must be"), err.toString());
+    }
+
+    @Test
+    void noServerListeningFailsWithAMessage() throws Exception {
+        final int freePort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            freePort = s.getLocalPort();
+        }
+        assertEquals(1, run("loadgen", "--client-listener-port", "" + freePort, "--event-listener-port", "" + freePort,
+            "--total-events", "10", "--concurrency-level", "1", "--log-interval", "0"));
+        assertTrue(out.toString().contains("FAIL: java.net.ConnectException"), out.toString());
+    }
+
+    @Test
+    void nullServerRunPrintsItsRow() {
+        assertEquals(0, run("loadgen", "--null-server", "--total-events", "20000", "--concurrency-level", "5",
+            "--log-interval", "0"), out + "\n" + err);
+        assertTrue(out.toString().contains("null server  PASS"), out.toString());
+        assertTrue(out.toString().endsWith("PASS" + System.lineSeparator()), out.toString());
+    }
+
+    @Test
+    void demoPasses() {
+        assertEquals(0, run("demo", "--total-events", "30000", "--concurrency-level", "10", "--log-interval", "0"),
+            out + "\n" + err);
+        assertTrue(out.toString().contains("server       PASS"), out.toString());
+        assertTrue(out.toString().contains("30,000 events released"), out.toString());
+    }
+
+    @Test
+    void toolsJarOffersServeLoadgenAndDemo() {
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString().contains("serve"));
+        assertTrue(out.toString().contains("loadgen"));
+        assertTrue(out.toString().contains("demo"));
+    }
+}
