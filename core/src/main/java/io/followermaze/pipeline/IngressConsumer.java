@@ -6,14 +6,15 @@ import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.ParseOutcome;
 import io.followermaze.resequencer.Resequencer;
+import io.followermaze.router.Router;
 import io.followermaze.session.SessionTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one pipeline stage: takes ring entries in arrival order, splits event chunks into lines, parses them
- * in place, feeds the {@link Resequencer} (which drives the router in seq order), applies registrations to
- * the {@link SessionTable}, and tells the {@link EgressListener} at the end of every Disruptor batch.
+ * in place, feeds the {@link Resequencer} (which drives the router in seq order), applies registrations through
+ * the {@link Router} (session table and connected-follower index), and tells the {@link EgressListener} at the end of every Disruptor batch.
  * <p>
  * Everything it touches is owned by its thread, so the per-event path has no lock, no allocation, no log.
  */
@@ -22,6 +23,7 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
 
     private final EventParser parser;
     private final Resequencer resequencer;
+    private final Router router;
     private final SessionTable sessions;
     private final EgressListener egress;
     private final Event parsed = new Event();
@@ -39,8 +41,9 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
     private long watchedNext = -1;
     private long watchedSinceNanos;
 
-    IngressConsumer(EventParser parser, Resequencer resequencer, SessionTable sessions, EgressListener egress,
-                    long gapTimeoutMillis) {
+    IngressConsumer(EventParser parser, Resequencer resequencer, Router router, SessionTable sessions,
+                    EgressListener egress, long gapTimeoutMillis) {
+        this.router = router;
         this.gapTimeoutNanos = gapTimeoutMillis * 1_000_000L;
         this.parser = parser;
         this.resequencer = resequencer;
@@ -58,12 +61,12 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
                 onLines(entry.bytes(), entry.length());
                 break;
             case REGISTER:
-                sessions.register(entry.session());
+                router.register(entry.session());
                 registrations.increment();
                 connectedSessions.set(sessions.sessionCount());
                 break;
             case UNREGISTER:
-                sessions.unregister(entry.session());
+                router.unregister(entry.session());
                 connectedSessions.set(sessions.sessionCount());
                 break;
             case TICK:

@@ -75,7 +75,7 @@ public final class Pipeline implements AutoCloseable {
         };
         this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), routeThenTell,
             (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last, last - first + 1, reason));
-        this.consumer = new IngressConsumer(new EventParser(config.maxLineLength()), resequencer, sessions, egress,
+        this.consumer = new IngressConsumer(new EventParser(config.maxLineLength()), resequencer, router, sessions, egress,
             config.gapTimeoutMillis());
 
         final int chunkBytes = config.chunkBytes();

@@ -16,8 +16,9 @@ import java.util.function.LongConsumer;
  * session it concerns: Follow and Private message to {@code to}; Broadcast to all; Status update to the
  * connected followers of {@code from}; Unfollow to nobody.
  * <p>
- * A status update walks whichever is smaller, the follower set or the connected users, so its cost is
- * O(min(followers, connected)), never a scan of every user known.
+ * A status update walks the graph's set of <em>connected</em> followers of {@code from}: its cost is its
+ * number of recipients, never a scan of followers who are offline or of every connection. Registrations go
+ * through {@link #register}/{@link #unregister} so that the graph's connected-follower index stays exact.
  * Single-threaded: owned by the pipeline thread.
  */
 public final class Router implements InOrderHandler {
@@ -73,27 +74,35 @@ public final class Router implements InOrderHandler {
     }
 
     private void statusUpdate(long author) {
-        final LongHashSet followers = graph.followersOf(author);
-        if (followers == null || followers.isEmpty()) {
+        final LongHashSet recipients = graph.connectedFollowersOf(author);
+        final int connectedFollowers = recipients == null ? 0 : recipients.size();
+        if (connectedFollowers > 0) {
+            recipients.forEachLong(deliverToFollower);
+        }
+        notificationsUndeliverable.add(graph.followerCount(author) - connectedFollowers);
+    }
+
+    /** Adds a connection; the user's first one makes it a connected follower of everyone it follows. */
+    public void register(ClientSession session) {
+        if (session.isRegistered()) {
             return;
         }
-        final int connected = sessions.sessionCount();
-        if (followers.size() <= connected) {
-            followers.forEachLong(deliverToFollower);
+        final boolean firstOfUser = sessions.firstOf(session.userId()) == null;
+        sessions.register(session);
+        if (firstOfUser) {
+            graph.userConnected(session.userId());
+        }
+    }
+
+    /** Removes a connection; the user's last one takes it out of the connected-follower index. */
+    public void unregister(ClientSession session) {
+        if (!session.isRegistered()) {
             return;
         }
-        // Fewer connections than followers: test each connection against the follower set instead.
-        final Event e = current;
-        int delivered = 0;
-        for (int i = 0; i < connected; i++) {
-            final ClientSession s = sessions.sessionAt(i);
-            if (followers.contains(s.userId())) {
-                s.deliver(e.payload, e.payloadOffset, e.payloadLength);
-                delivered++;
-            }
+        sessions.unregister(session);
+        if (sessions.firstOf(session.userId()) == null) {
+            graph.userDisconnected(session.userId());
         }
-        notificationsDelivered.add(delivered);
-        notificationsUndeliverable.add(Math.max(0, followers.size() - sessions.userCount()));
     }
 
     private void deliverToUser(long user) {
@@ -115,7 +124,7 @@ public final class Router implements InOrderHandler {
         return notificationsDelivered;
     }
 
-    /** Recipients that were not connected (approximate for status updates to many followers). */
+    /** Recipients that were not connected (for status updates: followers offline at the time). */
     public Counter notificationsUndeliverable() {
         return notificationsUndeliverable;
     }

@@ -11,6 +11,8 @@ import java.util.Arrays;
  * {@link ClientSession#nextOfUser}, so registering allocates nothing beyond map growth. Removal from the
  * dense array swaps in the last element (O(1)).
  * Single-threaded: owned by the pipeline thread, which is why registration travels through the pipeline.
+ * The pipeline registers through {@link io.followermaze.router.Router#register}, which also keeps the follower
+ * graph's connected-follower index in step; registering here directly bypasses that index.
  */
 public final class SessionTable {
     private final Long2ObjectHashMap<ClientSession> firstByUser = new Long2ObjectHashMap<>();

@@ -29,7 +29,8 @@ class FollowerGraphTest {
     @Test
     void emptyGraph() {
         assertEquals(0, graph.edgeCount());
-        assertNull(graph.followersOf(1));
+        assertNull(graph.connectedFollowersOf(1));
+        assertEquals(0, graph.followerCount(1));
         assertFalse(graph.isFollowing(1, 2));
     }
 
@@ -38,8 +39,8 @@ class FollowerGraphTest {
         assertTrue(graph.follow(60, 50));
         assertTrue(graph.isFollowing(60, 50));
         assertFalse(graph.isFollowing(50, 60));
-        assertEquals(Set.of(60L), toSet(graph.followersOf(50)));
-        assertNull(graph.followersOf(60));
+        assertEquals(1, graph.followerCount(50));
+        assertEquals(0, graph.followerCount(60));
         assertEquals(1, graph.edgeCount());
     }
 
@@ -49,7 +50,7 @@ class FollowerGraphTest {
         assertFalse(graph.follow(1, 2));
         assertFalse(graph.follow(1, 2));
         assertEquals(1, graph.edgeCount());
-        assertEquals(1, graph.followersOf(2).size());
+        assertEquals(1, graph.followerCount(2));
         assertTrue(graph.unfollow(1, 2));
         assertFalse(graph.isFollowing(1, 2), "one unfollow undoes any number of follows");
         assertEquals(0, graph.edgeCount());
@@ -66,7 +67,7 @@ class FollowerGraphTest {
         assertTrue(graph.unfollow(3, 2));
         assertFalse(graph.unfollow(3, 2), "already removed");
         assertEquals(0, graph.edgeCount());
-        assertTrue(graph.followersOf(2).isEmpty(), "the emptied set is kept");
+        assertEquals(0, graph.followerCount(2));
     }
 
     @Test
@@ -81,8 +82,27 @@ class FollowerGraphTest {
         assertTrue(graph.follow(Long.MAX_VALUE, 1));
         assertTrue(graph.follow(1, Long.MAX_VALUE));
         assertTrue(graph.isFollowing(Long.MAX_VALUE, 1));
-        assertEquals(Set.of(1L), toSet(graph.followersOf(Long.MAX_VALUE)));
+        assertTrue(graph.isFollowing(1, Long.MAX_VALUE));
+        assertEquals(1, graph.followerCount(Long.MAX_VALUE));
         assertEquals(2, graph.edgeCount());
+    }
+
+    @Test
+    void connectedFollowersFollowConnectsDisconnectsFollowsAndUnfollows() {
+        graph.follow(1, 9);          // 1 offline
+        graph.userConnected(2);
+        graph.follow(2, 9);          // 2 online
+        assertEquals(Set.of(2L), toSet(graph.connectedFollowersOf(9)));
+        graph.userConnected(1);      // 1 comes online: joins its followees' sets
+        assertEquals(Set.of(1L, 2L), toSet(graph.connectedFollowersOf(9)));
+        graph.userConnected(1);      // idempotent
+        graph.unfollow(2, 9);
+        assertEquals(Set.of(1L), toSet(graph.connectedFollowersOf(9)));
+        graph.userDisconnected(1);
+        assertEquals(Set.of(), toSet(graph.connectedFollowersOf(9)));
+        graph.userDisconnected(1);   // idempotent
+        assertEquals(1, graph.followerCount(9), "1 still follows 9 while offline");
+        assertTrue(graph.isFollowing(1, 9));
     }
 
     @Test
@@ -90,24 +110,35 @@ class FollowerGraphTest {
         final long seed = Seeds.seed(12_345L);
         final Random random = new Random(seed);
         final Map<Long, Set<Long>> model = new HashMap<>();
+        final Set<Long> online = new HashSet<>();
         long modelEdges = 0;
         for (int i = 0; i < 200_000; i++) {
             final long follower = 1 + random.nextInt(40);
             final long followed = 1 + random.nextInt(40);
             final Set<Long> followers = model.computeIfAbsent(followed, k -> new HashSet<>());
-            if (random.nextInt(3) > 0) {
+            final int op = random.nextInt(10);
+            if (op < 6) {
                 final boolean added = followers.add(follower);
                 modelEdges += added ? 1 : 0;
                 assertEquals(added, graph.follow(follower, followed), "seed " + seed + " op " + i);
-            } else {
+            } else if (op < 9) {
                 final boolean removed = followers.remove(follower);
                 modelEdges -= removed ? 1 : 0;
                 assertEquals(removed, graph.unfollow(follower, followed), "seed " + seed + " op " + i);
+            } else if (online.add(follower)) {
+                graph.userConnected(follower);
+            } else {
+                online.remove(follower);
+                graph.userDisconnected(follower);
             }
             assertEquals(modelEdges, graph.edgeCount(), "seed " + seed + " op " + i);
             if (i % 1000 == 0) {
                 for (long u = 1; u <= 40; u++) {
-                    assertEquals(model.getOrDefault(u, Set.of()), toSet(graph.followersOf(u)), "seed " + seed);
+                    final Set<Long> all = model.getOrDefault(u, Set.of());
+                    final Set<Long> connected = new HashSet<>(all);
+                    connected.retainAll(online);
+                    assertEquals(connected, toSet(graph.connectedFollowersOf(u)), "seed " + seed + " user " + u);
+                    assertEquals(all.size(), graph.followerCount(u), "seed " + seed + " user " + u);
                 }
             }
         }

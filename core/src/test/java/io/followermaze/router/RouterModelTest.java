@@ -71,8 +71,8 @@ class RouterModelTest {
         final List<List<RecordingSession>> sessionsByUser = new ArrayList<>();
         long expectedDeliveries;
         long events;
-        int statusToFewerFollowersThanSessions;
-        int statusToMoreFollowersThanSessions;
+        int statusWithConnectedFollowers;
+        int statusWithOfflineFollowers;
 
         Run(String context) {
             this.context = context;
@@ -87,13 +87,13 @@ class RouterModelTest {
             System.arraycopy(b, 0, buffer, offset, b.length);
             assertEquals(ParseOutcome.ACCEPTED, parser.parse(buffer, offset, offset + b.length, event), line);
             if (event.type == 'S') {
-                final LongHashSet followers = graph.followersOf(event.from);
-                if (followers != null && !followers.isEmpty()) {
-                    if (followers.size() <= table.sessionCount()) {
-                        statusToFewerFollowersThanSessions++;
-                    } else {
-                        statusToMoreFollowersThanSessions++;
-                    }
+                final LongHashSet connected = graph.connectedFollowersOf(event.from);
+                final int recipients = connected == null ? 0 : connected.size();
+                if (recipients > 0) {
+                    statusWithConnectedFollowers++;
+                }
+                if (graph.followerCount(event.from) > recipients) {
+                    statusWithOfflineFollowers++;
                 }
             }
             model.apply(line);
@@ -134,13 +134,13 @@ class RouterModelTest {
             while (sessions.size() > target) {
                 final RecordingSession s = sessions.remove(random.nextInt(sessions.size()));
                 check(s);
-                table.unregister(s);
+                router.unregister(s);
                 assertEquals(1, s.unregisteredCalls, context);
             }
             while (sessions.size() < target) {
                 final RecordingSession s = new RecordingSession(u);
                 s.checkedUpTo = model.receivedCount(u); // it receives only what happens from now on
-                table.register(s);
+                router.register(s);
                 sessions.add(s);
             }
         }
@@ -185,10 +185,8 @@ class RouterModelTest {
         run.checkAll();
         assertEquals(total, run.events);
         assertTrue(run.expectedDeliveries > total / 2, run.context + ": too few deliveries to mean much");
-        assertTrue(run.statusToFewerFollowersThanSessions > 0,
-            run.context + ": no status update walked the follower set");
-        assertTrue(run.statusToMoreFollowersThanSessions > 0,
-            run.context + ": no status update walked the sessions");
+        assertTrue(run.statusWithConnectedFollowers > 0, run.context + ": no status update had a connected follower");
+        assertTrue(run.statusWithOfflineFollowers > 0, run.context + ": no status update had an offline follower");
     }
 
     @Test
@@ -225,8 +223,9 @@ class RouterModelTest {
     }
 
     @Test
-    void statusUpdateTakesBothBranches() {
-        // Followers fewer than sessions: the follower set is walked.
+    void statusUpdateReachesExactlyTheFollowersConnectedAtTheTime() {
+        // Follows made while connected and while offline; then followers leave: the connected-follower index
+        // must follow every change.
         final Run run = new Run("branches");
         final Random random = new Random(1);
         for (long u = 1; u <= 10; u++) {
@@ -235,9 +234,10 @@ class RouterModelTest {
         run.route("1|F|3|40", random);
         run.route("2|F|41|40", random);
         run.route("3|S|40", random);
-        assertEquals(1, run.statusToFewerFollowersThanSessions);
+        assertEquals(1, run.statusWithConnectedFollowers);
+        assertEquals(1, run.statusWithOfflineFollowers, "41 is offline");
         run.checkAll();
-        // Followers more than sessions: the sessions are walked.
+        // 45 followers, then all but users 1..3 disconnect.
         long seq = 4;
         for (long follower = 1; follower <= 45; follower++) {
             run.route(seq++ + "|F|" + follower + "|49", random);
@@ -245,8 +245,11 @@ class RouterModelTest {
         for (long u = 1; u <= 10; u++) {
             run.connect(u, u <= 3 ? 1 : 0, random);
         }
+        final long undeliverableBefore = run.router.notificationsUndeliverable().get();
         run.route(seq + "|S|49", random);
-        assertEquals(1, run.statusToMoreFollowersThanSessions);
+        assertEquals(2, run.statusWithConnectedFollowers);
+        assertEquals(2, run.statusWithOfflineFollowers);
+        assertEquals(42, run.router.notificationsUndeliverable().get() - undeliverableBefore, "45 followers, 3 online");
         for (long u = 1; u <= 3; u++) {
             assertEquals(List.of(seq + "|S|49"), run.sessionsByUser.get((int) u).get(0).received);
         }
