@@ -84,17 +84,14 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
         }
     }
 
-    /** Splits {@code bytes[0, length)} on '\n'; a final line without one is taken whole. */
+    /** Takes {@code bytes[0, length)} line by line ('\n'); a final line without one is taken whole. */
     private void onLines(byte[] bytes, int length) {
         int start = 0;
         long lines = 0;
         while (start < length) {
-            int end = start;
-            while (end < length && bytes[end] != '\n') {
-                end++;
-            }
+            final ParseOutcome outcome = parser.parseNextLine(bytes, start, length, parsed);
+            final int end = parser.lineEnd();
             lines++;
-            final ParseOutcome outcome = parser.parse(bytes, start, end, parsed);
             if (outcome == ParseOutcome.ACCEPTED) {
                 resequencer.offer(parsed);
             } else {

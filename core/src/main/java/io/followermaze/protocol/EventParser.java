@@ -14,12 +14,16 @@ public final class EventParser {
     public static final int MAX_PAYLOAD_LENGTH = 19 + 1 + 1 + 1 + 19 + 1 + 19;
 
     private static final int MAX_DIGITS = 19;
+    /** Digits the one-pass path takes per number: 10^18 - 1 can not overflow a long. */
+    private static final int FAST_DIGITS = 18;
     private static final long INVALID = -1;
 
     private final int maxLineLength;
 
     /** Index just past the last number parsed; avoids returning two values from {@link #parseNumber}. */
     private int cursor;
+    /** Where the line taken by the last {@link #parseNextLine} ends: its '\n', or the limit. */
+    private int lineEnd;
 
     /** @param maxLineLength longest line (without its line end) that is parsed at all; longer is rejected */
     public EventParser(int maxLineLength) {
@@ -97,6 +101,83 @@ public final class EventParser {
         }
         into.set(seq, type, from, to, bytes, start, length);
         return ParseOutcome.ACCEPTED;
+    }
+
+    /**
+     * Parses the line that starts at {@code start} and ends at the next {@code '\n'} (or at {@code limit}), in one
+     * pass over its bytes when it is well formed; {@link #lineEnd()} then tells where it ended. Any line the fast
+     * path does not recognise is handed to {@link #parse}, so outcomes are exactly those of {@link #parse}.
+     */
+    public ParseOutcome parseNextLine(byte[] bytes, int start, int limit, Event into) {
+        fast:
+        {
+            int i = start;
+            long seq = 0;
+            int b;
+            // Up to 18 digits per number here: no overflow is possible; longer numbers take the careful path.
+            while (i < limit && (b = bytes[i] - '0') >= 0 && b <= 9) {
+                seq = seq * 10 + b;
+                i++;
+            }
+            if (i - start - 1 >= FAST_DIGITS || seq == 0 || i + 1 >= limit || bytes[i] != '|') {
+                break fast;
+            }
+            final byte type = bytes[i + 1];
+            final int fields = EventType.fieldCount(type);
+            if (fields < 0) {
+                break fast;
+            }
+            i += 2;
+            long from = Event.NO_USER;
+            long to = Event.NO_USER;
+            if (fields >= 3) {
+                if (i >= limit || bytes[i] != '|') {
+                    break fast;
+                }
+                final int digitsStart = ++i;
+                while (i < limit && (b = bytes[i] - '0') >= 0 && b <= 9) {
+                    from = from * 10 + b;
+                    i++;
+                }
+                if (i - digitsStart - 1 >= FAST_DIGITS || from == 0) {
+                    break fast;
+                }
+                if (fields == 4) {
+                    if (i >= limit || bytes[i] != '|') {
+                        break fast;
+                    }
+                    final int toStart = ++i;
+                    while (i < limit && (b = bytes[i] - '0') >= 0 && b <= 9) {
+                        to = to * 10 + b;
+                        i++;
+                    }
+                    if (i - toStart - 1 >= FAST_DIGITS || to == 0) {
+                        break fast;
+                    }
+                }
+            }
+            final int payloadEnd = i;
+            if (i < limit && bytes[i] == '\r') {
+                i++;
+            }
+            if ((i < limit && bytes[i] != '\n') || payloadEnd - start > maxLineLength) {
+                break fast;
+            }
+            lineEnd = i;
+            into.set(seq, type, from, to, bytes, start, payloadEnd - start);
+            return ParseOutcome.ACCEPTED;
+        }
+        int end = start;
+        while (end < limit && bytes[end] != '\n') {
+            end++;
+        }
+        lineEnd = end;
+        return parse(bytes, start, end, into);
+    }
+
+    /** End of the line taken by the last {@link #parseNextLine}: the index of its '\n', or the limit. */
+    public int lineEnd() {
+        return lineEnd;
     }
 
     /**

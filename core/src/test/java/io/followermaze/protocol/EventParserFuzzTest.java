@@ -153,4 +153,47 @@ class EventParserFuzzTest {
             check(parser, event, buf, start, start + len);
         }
     }
+
+    /** The one-pass line parser must agree with "find the line end, then parse" on every line of every buffer. */
+    @Test
+    void oneParseNextLinePassAgreesWithSplitThenParse() {
+        final Random random = new Random(SEED + 2);
+        final EventParser fast = new EventParser(MAX_LINE);
+        final EventParser slow = new EventParser(MAX_LINE);
+        final Event a = new Event();
+        final Event b = new Event();
+        final String[] pieces = {"1|B", "42|F|7|9", "43|U|7|9", "44|P|123|456", "45|S|32", "\r", "\n", "|", "0", "9",
+            "999999999999999999", "9999999999999999999", "9223372036854775807", "9223372036854775808", "x", " ", "B",
+            "S", "P|", "|F|", "\r\n"};
+        final StringBuilder sb = new StringBuilder();
+        for (int round = 0; round < 200_000; round++) {
+            sb.setLength(0);
+            for (int k = random.nextInt(12); k >= 0; k--) {
+                sb.append(random.nextInt(3) == 0 ? pieces[random.nextInt(pieces.length)]
+                    : VALID[random.nextInt(VALID.length)] + (random.nextBoolean() ? "\n" : "\r\n"));
+            }
+            final byte[] buf = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+            int start = 0;
+            while (start < buf.length) {
+                final ParseOutcome got = fast.parseNextLine(buf, start, buf.length, a);
+                int end = start;
+                while (end < buf.length && buf[end] != '\n') {
+                    end++;
+                }
+                final ParseOutcome want = slow.parse(buf, start, end, b);
+                final String line = new String(buf, start, end - start, StandardCharsets.ISO_8859_1);
+                assertEquals(want, got, line);
+                assertEquals(end, fast.lineEnd(), line);
+                if (want == ParseOutcome.ACCEPTED) {
+                    assertEquals(b.seq, a.seq, line);
+                    assertEquals(b.type, a.type, line);
+                    assertEquals(b.from, a.from, line);
+                    assertEquals(b.to, a.to, line);
+                    assertEquals(b.payloadOffset, a.payloadOffset, line);
+                    assertEquals(b.payloadLength, a.payloadLength, line);
+                }
+                start = end + 1;
+            }
+        }
+    }
 }
