@@ -25,7 +25,7 @@ public record PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, in
                              String waitStrategy, long gapTimeoutMillis) {
 
     public static final PipelineConfig DEFAULT =
-        new PipelineConfig(256, 16 * 1024, 1024, 1 << 17, 4_000_000, "blocking", 0);
+        new PipelineConfig(256, 16 * 1024, 1024, 1 << 17, 1 << 20, "blocking", 0);
 
     /** Without a gap timeout. */
     public PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, int windowSize, long maxPending,

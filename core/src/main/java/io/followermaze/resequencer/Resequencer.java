@@ -25,6 +25,9 @@ public final class Resequencer {
         void onGapSkipped(long firstMissing, long lastMissing, String reason);
     }
 
+    /** The spill starts small and doubles as needed: most streams never leave the window. */
+    private static final int INITIAL_SPILL_CAPACITY = 1024;
+
     private final InOrderHandler out;
     private final GapListener gapListener;
     private final int mask;
@@ -59,7 +62,7 @@ public final class Resequencer {
         this.window = new EventSlots(windowSize);
         this.maxPending = maxPending;
         final long spillCapacity = Math.min(maxPending, Integer.MAX_VALUE - 8);
-        this.spill = new SpillHeap(Math.min(windowSize, (int) spillCapacity), (int) spillCapacity);
+        this.spill = new SpillHeap(Math.min(INITIAL_SPILL_CAPACITY, (int) spillCapacity), (int) spillCapacity);
     }
 
     /** Offers one event; releases it and any events it unblocks, in order, to the handler. */
