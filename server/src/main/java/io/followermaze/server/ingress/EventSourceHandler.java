@@ -166,7 +166,9 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
         }
         backlog.release();
         backlog = null;
-        if (!sourceClosed) {
+        if (sourceClosed) {
+            finish(ctx);
+        } else {
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -174,18 +176,22 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         sourceClosed = true;
+        if (backlog == null) {
+            finish(ctx);
+        } // else retry() finishes once the backlog is in the ring: until then the tail is not the last line
+        LOG.info("Event source disconnected: {} ({} bytes received)", ctx.channel().remoteAddress(), bytesReceived);
+        ctx.fireChannelInactive();
+    }
+
+    /** All input is framed; an unterminated last line is still a line: end it and let it take the normal path. */
+    private void finish(ChannelHandlerContext ctx) {
         if (tailLength > 0 && !discarding) {
-            // An unterminated last line is still a line: end it and let it take the normal path.
             final ByteBuf lineEnd = Unpooled.wrappedBuffer(LINE_END);
-            if (backlog != null) {
-                backlog = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), backlog, lineEnd);
-            } else if (!frame(ctx, lineEnd)) {
+            if (!frame(ctx, lineEnd)) {
                 backlog = lineEnd;
                 pauseAndRetry(ctx);
             }
         }
-        LOG.info("Event source disconnected: {} ({} bytes received)", ctx.channel().remoteAddress(), bytesReceived);
-        ctx.fireChannelInactive();
     }
 
     @Override

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * seq inside the valid range is left out, since it would be a legitimate (if unwelcome) event, not garbage.
  */
 class LiveServerFuzzTest {
-    private static final Duration LIMIT = Duration.ofSeconds(120);
+    private static final Duration LIMIT = Duration.ofSeconds(30);
     private static final long SEED = 0xBADF00DL;
 
     static byte[] fuzzEventBytes(Random random, int lines, long validSeqLimit) {
@@ -153,7 +153,9 @@ class LiveServerFuzzTest {
             Conditions.await("every line read and every valid event released", LIMIT,
                 () -> server.pipeline().lastReleasedSeq() == events
                     && server.pipeline().linesReceived() == events + fuzzCounts[0],
-                () -> "released=" + server.pipeline().lastReleasedSeq() + " lines=" + server.pipeline().linesReceived());
+                () -> "released=" + server.pipeline().lastReleasedSeq() + " lines=" + server.pipeline().linesReceived()
+                    + " of " + (events + fuzzCounts[0]) + ", rejected=" + server.pipeline().rejectedTotal() + " of "
+                    + fuzzCounts[1] + ", overlong=" + server.overlongLines());
             assertEquals(fuzzCounts[1], server.pipeline().rejectedTotal(), "every malformed fuzz line was rejected");
             assertTrue(fuzzCounts[1] > 50_000, "the fuzz is mostly garbage: " + fuzzCounts[1]);
             assertEquals(0, server.pipeline().processorExceptions());
