@@ -1,6 +1,7 @@
 package io.followermaze.pipeline;
 
 import com.lmax.disruptor.EventHandler;
+import io.followermaze.graph.FollowerGraph;
 import io.followermaze.metrics.Counter;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
@@ -18,13 +19,14 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Everything it touches is owned by its thread, so the per-event path has no lock, no allocation, no log.
  */
-final class IngressConsumer implements EventHandler<IngressEntry> {
+public final class IngressConsumer implements EventHandler<IngressEntry> {
     private static final Logger LOG = LoggerFactory.getLogger(IngressConsumer.class);
 
     private final EventParser parser;
     private final Resequencer resequencer;
     private final Router router;
-    private final SessionTable sessions;
+    private final SessionTable sessions = new SessionTable();
+    private final FollowerGraph graph = new FollowerGraph();
     private final EgressListener egress;
     private final Event parsed = new Event();
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 1000);
@@ -35,23 +37,56 @@ final class IngressConsumer implements EventHandler<IngressEntry> {
     final Counter connectedSessions = new Counter();
     final Counter batches = new Counter();
     final Counter entries = new Counter();
+    final Counter processorExceptions = new Counter();
 
     private final long gapTimeoutNanos;
     /** The seq the stream was waiting for when the gap watch last looked, or -1. */
     private long watchedNext = -1;
     private long watchedSinceNanos;
 
-    IngressConsumer(EventParser parser, Resequencer resequencer, Router router, SessionTable sessions,
-                    EgressListener egress, long gapTimeoutMillis) {
-        this.router = router;
-        this.gapTimeoutNanos = gapTimeoutMillis * 1_000_000L;
-        this.parser = parser;
-        this.resequencer = resequencer;
-        this.sessions = sessions;
+    /**
+     * The whole stage for one thread: the {@link Pipeline} runs it on its Disruptor thread; benchmarks and tests
+     * may drive {@link #onEvent} directly.
+     */
+    public IngressConsumer(PipelineConfig config, EgressListener egress) {
+        this.parser = new EventParser(config.maxLineLength());
+        this.router = new Router(graph, sessions);
         this.egress = egress;
+        this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), this::routeThenTell,
+            (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last,
+                last - first + 1, reason));
+        this.gapTimeoutNanos = config.gapTimeoutMillis() * 1_000_000L;
         for (int i = 0; i < rejected.length; i++) {
             rejected[i] = new Counter();
         }
+    }
+
+    /**
+     * Routes one in-order event, then lets the egress hand off early if the batch grew large. A failure (a
+     * session's deliver threw) is logged and counted here, inside the resequencer's call: escaping would leave the
+     * cursor on a consumed seq, stall the stream and drop the rest of the entry's lines. Recipients after the
+     * failing one miss this one event.
+     */
+    private void routeThenTell(Event e) {
+        try {
+            router.onInOrder(e);
+        } catch (RuntimeException ex) {
+            processorExceptions.increment();
+            LOG.error("Routing event {} failed; continuing with the next event", e, ex);
+        }
+        egress.onEventRouted();
+    }
+
+    public Resequencer resequencer() {
+        return resequencer;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public FollowerGraph graph() {
+        return graph;
     }
 
     @Override

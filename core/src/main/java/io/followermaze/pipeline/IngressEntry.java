@@ -19,7 +19,8 @@ public final class IngressEntry {
     private int length;
     private ClientSession session;
 
-    IngressEntry(int chunkCapacity) {
+    /** @param chunkCapacity bytes of event lines the entry can carry (the ring's chunk size) */
+    public IngressEntry(int chunkCapacity) {
         this.bytes = new byte[chunkCapacity];
     }
 
@@ -56,7 +57,8 @@ public final class IngressEntry {
         this.session = null;
     }
 
-    void registration(Kind kind, ClientSession session) {
+    /** Marks the entry as a registration change ({@link Kind#REGISTER} or {@link Kind#UNREGISTER}). */
+    public void registration(Kind kind, ClientSession session) {
         this.kind = kind;
         this.length = 0;
         this.session = session;

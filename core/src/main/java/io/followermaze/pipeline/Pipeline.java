@@ -6,16 +6,10 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
-import io.followermaze.graph.FollowerGraph;
 import io.followermaze.metrics.Counter;
 import io.followermaze.protocol.Event;
-import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.ParseOutcome;
-import io.followermaze.resequencer.InOrderHandler;
-import io.followermaze.resequencer.Resequencer;
-import io.followermaze.router.Router;
 import io.followermaze.session.ClientSession;
-import io.followermaze.session.SessionTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +37,6 @@ public final class Pipeline implements AutoCloseable {
     private final Disruptor<IngressEntry> disruptor;
     private final RingBuffer<IngressEntry> ring;
     private final IngressConsumer consumer;
-    private final Resequencer resequencer;
-    private final Router router;
-    private final SessionTable sessions = new SessionTable();
-    private final FollowerGraph graph = new FollowerGraph();
-    private final Counter processorExceptions = new Counter();
     private final ScheduledExecutorService ticker;
     private static final long FULL_RING_PARK_NANOS = 10_000;
     private volatile boolean closing;
@@ -68,15 +57,7 @@ public final class Pipeline implements AutoCloseable {
      */
     public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory) {
         this.config = config;
-        this.router = new Router(graph, sessions);
-        final InOrderHandler routeThenTell = e -> {
-            route(e);
-            egress.onEventRouted();
-        };
-        this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), routeThenTell,
-            (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last, last - first + 1, reason));
-        this.consumer = new IngressConsumer(new EventParser(config.maxLineLength()), resequencer, router, sessions, egress,
-            config.gapTimeoutMillis());
+        this.consumer = new IngressConsumer(config, egress);
 
         final int chunkBytes = config.chunkBytes();
         this.disruptor = new Disruptor<>(() -> new IngressEntry(chunkBytes), config.ringSize(), threadFactory,
@@ -107,25 +88,11 @@ public final class Pipeline implements AutoCloseable {
         return timer;
     }
 
-    /**
-     * Routes one in-order event. A failure (a session's deliver threw) is logged and counted here, inside the
-     * resequencer's call: escaping would leave the cursor on a consumed seq, stall the stream and drop the rest
-     * of the entry's lines. Recipients after the failing one miss this one event.
-     */
-    private void route(Event e) {
-        try {
-            router.onInOrder(e);
-        } catch (RuntimeException ex) {
-            processorExceptions.increment();
-            LOG.error("Routing event {} failed; continuing with the next event", e, ex);
-        }
-    }
-
     /** Logs and counts a failure in one entry, then goes on with the next: the processor thread must live. */
     private final class KeepAliveExceptionHandler implements ExceptionHandler<IngressEntry> {
         @Override
         public void handleEventException(Throwable ex, long sequence, IngressEntry entry) {
-            processorExceptions.increment();
+            consumer.processorExceptions.increment();
             LOG.error("Pipeline failed on ring entry {} ({}); continuing with the next entry", sequence,
                 entry == null ? "?" : entry.kind(), ex);
         }
@@ -319,36 +286,36 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public long released() {
-        return resequencer.releasedCount().get();
+        return consumer.resequencer().releasedCount().get();
     }
 
     /** Last seq released in order (0 before the first). */
     public long lastReleasedSeq() {
-        return released() + resequencer.seqsSkipped().get();
+        return released() + consumer.resequencer().seqsSkipped().get();
     }
 
     public long duplicatesDropped() {
-        return resequencer.duplicatesDropped().get();
+        return consumer.resequencer().duplicatesDropped().get();
     }
 
     public long gapsSkipped() {
-        return resequencer.gapsSkipped().get();
+        return consumer.resequencer().gapsSkipped().get();
     }
 
     public long seqsSkipped() {
-        return resequencer.seqsSkipped().get();
+        return consumer.resequencer().seqsSkipped().get();
     }
 
     public long pending() {
-        return resequencer.pendingGauge().get();
+        return consumer.resequencer().pendingGauge().get();
     }
 
     public long notificationsDelivered() {
-        return router.notificationsDelivered().get();
+        return consumer.router().notificationsDelivered().get();
     }
 
     public long notificationsUndeliverable() {
-        return router.notificationsUndeliverable().get();
+        return consumer.router().notificationsUndeliverable().get();
     }
 
     public long registrations() {
@@ -376,7 +343,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public long processorExceptions() {
-        return processorExceptions.get();
+        return consumer.processorExceptions.get();
     }
 
     public long ringRemainingCapacity() {

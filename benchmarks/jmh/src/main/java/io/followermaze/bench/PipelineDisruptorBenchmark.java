@@ -1,0 +1,128 @@
+package io.followermaze.bench;
+
+import io.followermaze.pipeline.EgressListener;
+import io.followermaze.pipeline.Pipeline;
+import io.followermaze.pipeline.PipelineConfig;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What: the real {@link Pipeline}, end to end in memory and CROSS-THREAD: the benchmark thread publishes
+ * {@value #EVENTS} reference-like event lines with {@link Pipeline#publishEventLines} (copied into 16 KiB ring
+ * entries, blocking when the 256-entry ring is full) and then waits until the pipeline thread has released all of
+ * them in order ({@link Pipeline#released()}). One op = one event; secondary {@code notifications} = notifications/s.
+ * Time is wall-clock from the first publish to the last release, so it includes the ring hand-off, the wait
+ * strategy's wake-ups and the drain of the last ~256 chunks after the producer is done.
+ * <p>
+ * Same input and sessions as {@link PipelineBenchmark} (its single-threaded counterpart, which is the baseline
+ * here): 1000 users, 100 connected {@link CountingSession}s registered through the ring, the reference arrival order,
+ * {@link PipelineConfig#DEFAULT} sizes, {@link EgressListener#NONE} (no egress). Each invocation re-encodes the
+ * events with fresh seqs into a preallocated buffer in an un-timed {@code @Setup(Level.Invocation)}.
+ * <p>
+ * Two threads on a 2-core box: the producer and the pipeline thread each want a core; anything else running
+ * (JIT, GC, other processes) shows up here first. The waiting producer yields rather than spins. Try other wait
+ * strategies with {@code -p waitStrategy=yielding,busy-spin,...}.
+ * <pre>
+ *   benchmark thread                              pipeline thread (Disruptor consumer)
+ *   publishEventLines ──► ingress ring (256 x 16 KiB, MULTI producer) ──► split ─► parse ─► resequence ─► route
+ *        │                                                                                   │
+ *        └── yield until Pipeline.released() == target ◄──── Counter (release/acquire) ◄──────┘
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PipelineDisruptorBenchmark {
+    /** Event mix: {@code reference} (the load generator's reference-program mix), {@code fanout}, {@code dense}. */
+    @Param({"reference"})
+    public String mix;
+
+    static final int EVENTS = 1 << 20;
+    static final int CONNECTED = 100;
+
+    @Param({"blocking"})
+    public String waitStrategy;
+
+    private ReferenceStream stream;
+    private int[] arrival;
+    private byte[] bytes;
+    private int length;
+    private long seqBase;
+    private Pipeline pipeline;
+    private CountingSession[] sessions;
+
+    @Setup(Level.Trial)
+    public void setUp() throws InterruptedException {
+        stream = ReferenceStream.generate(EVENTS, ReferenceStream.USERS, ReferenceStream.SEED, mix);
+        arrival = ReferenceStream.referenceArrival(EVENTS, ReferenceStream.MAX_BATCH, ReferenceStream.SEED);
+        bytes = new byte[stream.maxEncodedLength()];
+        pipeline = new Pipeline(PipelineConfig.DEFAULT.withWaitStrategy(waitStrategy), EgressListener.NONE);
+        sessions = CountingSession.forUsers(ReferenceStream.connectedUsers(CONNECTED, ReferenceStream.USERS, ReferenceStream.SEED));
+        for (CountingSession s : sessions) {
+            pipeline.register(s);
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pipeline.registrations() < CONNECTED) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("sessions not registered: " + pipeline.registrations());
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Un-timed: the same events with the next seqs, re-encoded in place. */
+    @Setup(Level.Invocation)
+    public void nextLines() {
+        length = stream.encode(seqBase, arrival, bytes, null, null);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long publishAndAwaitRelease(Notifications n) {
+        final Pipeline p = pipeline;
+        final long notificationsBefore = p.notificationsDelivered();
+        p.publishEventLines(bytes, 0, length);
+        final long target = seqBase + EVENTS;
+        long released;
+        while ((released = p.released()) < target) {
+            if (p.processorExceptions() != 0) {
+                throw new IllegalStateException("pipeline thread failed; released " + released + " of " + target);
+            }
+            Thread.yield();
+        }
+        seqBase = target;
+        n.notifications += p.notificationsDelivered() - notificationsBefore;
+        return released;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        final boolean drained = pipeline.drainAndStop(10, TimeUnit.SECONDS);
+        if (!drained || pipeline.released() != seqBase || pipeline.rejectedTotal() != 0 || pipeline.seqsSkipped() != 0
+            || CountingSession.totalNotifications(sessions) != pipeline.notificationsDelivered()) {
+            throw new IllegalStateException("pipeline check failed: drained " + drained + ", released "
+                + pipeline.released() + " of " + seqBase + ", rejected " + pipeline.rejectedTotal() + ", skipped "
+                + pipeline.seqsSkipped());
+        }
+        System.out.printf("%n[pipeline-disruptor] %d events released in order in %d Disruptor batches (%.1f chunks per batch)%n",
+            pipeline.released(), pipeline.batches(), pipeline.linesReceived() > 0
+                ? (double) (pipeline.ringCursor() + 1) / Math.max(1, pipeline.batches()) : 0.0);
+    }
+}
