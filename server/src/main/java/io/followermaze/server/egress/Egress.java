@@ -20,7 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * Moves notification bytes from the pipeline thread to the network, and pushes back when clients lag.
  * <p>
  * During a batch, sessions append to their own buffers and mark themselves dirty here. At batch end
- * ({@link #onBatchEnd()}), or earlier once a batch has produced {@code handoffBytes} (large fan-out), each
+ * ({@link #onBatchEnd()}), or earlier once a batch has produced {@code handoffBytes} (large fan-out) and at least
+ * {@value #MIN_BYTES_PER_SESSION} bytes per dirty session (so that with thousands of clients each hand-off still
+ * writes a worthwhile amount per connection, not one syscall per few notifications), each
  * dirty session's buffer is staged on its event loop's {@link LoopEgress}, and every loop touched gets one
  * hand-off.
  * <p>
@@ -35,6 +37,8 @@ public final class Egress implements EgressListener {
     private static final Logger LOG = LoggerFactory.getLogger(Egress.class);
     private static final int MAX_SIZE_HINT = 64 * 1024;
     private static final long PARK_NANOS = 20_000;
+    /** An early hand-off waits until it carries at least this much per connection on average. */
+    static final int MIN_BYTES_PER_SESSION = 4096;
 
     private final long maxOutboundBytes;
     private final long handoffBytes;
@@ -49,6 +53,7 @@ public final class Egress implements EgressListener {
 
     // pipeline thread
     long bytesSinceHandoff;
+    private long lastHandoffBytes;
     private ChannelSession[] dirty = new ChannelSession[256];
     private int dirtyCount;
     private LoopEgress[] touched = new LoopEgress[8];
@@ -89,7 +94,7 @@ public final class Egress implements EgressListener {
 
     @Override
     public void onEventRouted() {
-        if (bytesSinceHandoff >= handoffBytes) {
+        if (bytesSinceHandoff >= handoffBytes && bytesSinceHandoff >= (long) dirtyCount * MIN_BYTES_PER_SESSION) {
             onBatchEnd();
         }
     }
@@ -107,7 +112,7 @@ public final class Egress implements EgressListener {
 
     /** A client is above its high-water mark, or the event loops are behind by more than two hand-offs. */
     private boolean mustWait() {
-        return congestedClients.get() > 0 || notYetWritten.get() > 2 * handoffBytes;
+        return congestedClients.get() > 0 || notYetWritten.get() > 2 * Math.max(handoffBytes, lastHandoffBytes);
     }
 
     /** Event loop thread: {@code bytes} of hand-offs went to Netty. */
@@ -151,6 +156,7 @@ public final class Egress implements EgressListener {
         if (handedOff > 0) {
             notYetWritten.addAndGet(handedOff);
         }
+        lastHandoffBytes = handedOff;
         for (int i = 0; i < touchedCount; i++) {
             final LoopEgress loop = touched[i];
             touched[i] = null;
