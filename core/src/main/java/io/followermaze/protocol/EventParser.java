@@ -1,5 +1,9 @@
 package io.followermaze.protocol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Parses one event line ({@code seq|type[|from[|to]]}) straight out of a byte array, allocating nothing.
  * <p>
@@ -14,9 +18,19 @@ public final class EventParser {
     public static final int MAX_PAYLOAD_LENGTH = 19 + 1 + 1 + 1 + 19 + 1 + 19;
 
     private static final int MAX_DIGITS = 19;
-    /** Digits the one-pass path takes per number: 10^18 - 1 can not overflow a long. */
-    private static final int FAST_DIGITS = 18;
     private static final long INVALID = -1;
+
+    /** Eight bytes as one long, first byte lowest: the one-pass path reads digits a word at a time (SWAR). */
+    private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ASCII_ZEROS = 0x3030_3030_3030_3030L;
+    private static final long LOW_7_BITS = 0x7F7F_7F7F_7F7F_7F7FL;
+    /** Added to a byte's low 7 bits, sets its top bit exactly when they are >= 10. */
+    private static final long PLUS_118 = 0x7676_7676_7676_7676L;
+    private static final long TOP_BITS = 0x8080_8080_8080_8080L;
+    /** The word path takes at most 15 digits (a full word and part of another): no overflow is possible. */
+    private static final int FAST_MAX_DIGITS = 15;
+    private static final long[] POWERS_OF_TEN =
+        {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
 
     private final int maxLineLength;
 
@@ -111,15 +125,9 @@ public final class EventParser {
     public ParseOutcome parseNextLine(byte[] bytes, int start, int limit, Event into) {
         fast:
         {
-            int i = start;
-            long seq = 0;
-            int b;
-            // Up to 18 digits per number here: no overflow is possible; longer numbers take the careful path.
-            while (i < limit && (b = bytes[i] - '0') >= 0 && b <= 9) {
-                seq = seq * 10 + b;
-                i++;
-            }
-            if (i - start - 1 >= FAST_DIGITS || seq == 0 || i + 1 >= limit || bytes[i] != '|') {
+            final long seq = fastNumber(bytes, start, limit);
+            int i = cursor;
+            if (seq <= 0 || i + 1 >= limit || bytes[i] != '|') {
                 break fast;
             }
             final byte type = bytes[i + 1];
@@ -134,24 +142,18 @@ public final class EventParser {
                 if (i >= limit || bytes[i] != '|') {
                     break fast;
                 }
-                final int digitsStart = ++i;
-                while (i < limit && (b = bytes[i] - '0') >= 0 && b <= 9) {
-                    from = from * 10 + b;
-                    i++;
-                }
-                if (i - digitsStart - 1 >= FAST_DIGITS || from == 0) {
+                from = fastNumber(bytes, i + 1, limit);
+                i = cursor;
+                if (from <= 0) {
                     break fast;
                 }
                 if (fields == 4) {
                     if (i >= limit || bytes[i] != '|') {
                         break fast;
                     }
-                    final int toStart = ++i;
-                    while (i < limit && (b = bytes[i] - '0') >= 0 && b <= 9) {
-                        to = to * 10 + b;
-                        i++;
-                    }
-                    if (i - toStart - 1 >= FAST_DIGITS || to == 0) {
+                    to = fastNumber(bytes, i + 1, limit);
+                    i = cursor;
+                    if (to <= 0) {
                         break fast;
                     }
                 }
@@ -178,6 +180,48 @@ public final class EventParser {
     /** End of the line taken by the last {@link #parseNextLine}: the index of its '\n', or the limit. */
     public int lineEnd() {
         return lineEnd;
+    }
+
+    /**
+     * The one-pass path's number: reads the digits at {@code i} (before {@code limit}) eight bytes at a time and sets
+     * {@link #cursor} past them. Returns 0 or {@link #INVALID} when there are no digits, more than
+     * {@value #FAST_MAX_DIGITS}, or the word would pass the array's end: the careful path then decides.
+     */
+    private long fastNumber(byte[] bytes, int i, int limit) {
+        final int start = i;
+        long value = 0;
+        while (i <= bytes.length - Long.BYTES) {
+            final long digits = (long) WORD.get(bytes, i) ^ ASCII_ZEROS; // a digit byte becomes 0..9
+            long nonDigits = (((digits & LOW_7_BITS) + PLUS_118) | digits) & TOP_BITS;
+            final int room = limit - i;
+            if (room < Long.BYTES) {
+                nonDigits |= 0x80L << (room << 3); // bytes from the limit on are not ours
+            }
+            final int n = Long.numberOfTrailingZeros(nonDigits) >>> 3; // leading digit bytes, 0..8
+            if (n == 0) {
+                cursor = i;
+                return i == start ? INVALID : value; // the digits ended exactly at a word boundary
+            }
+            // Shift the n digits to the top (leading zeros below them), then combine them pairwise.
+            value = value * POWERS_OF_TEN[n] + eightDigits(digits << ((Long.BYTES - n) << 3));
+            i += n;
+            if (n < Long.BYTES) {
+                cursor = i;
+                return value;
+            }
+            if (i - start == 2 * Long.BYTES) {
+                return INVALID; // 16 digits or more: the careful path checks for overflow
+            }
+        }
+        cursor = i;
+        return INVALID; // too near the array's end to read a word
+    }
+
+    /** Eight digit values 0..9, first in the lowest byte, to their decimal value (SWAR, three multiplies). */
+    private static long eightDigits(long v) {
+        v = (v * 2561) >>> 8;                                         // pairs: 10 * a + b
+        v = ((v & 0x00FF_00FF_00FF_00FFL) * 6553601) >>> 16;           // quads: 100 * ab + cd
+        return ((v & 0x0000_FFFF_0000_FFFFL) * 42949672960001L) >>> 32; // 10^4 * abcd + efgh
     }
 
     /**

@@ -59,7 +59,7 @@ public final class Resequencer {
         this.out = out;
         this.gapListener = gapListener;
         this.mask = windowSize - 1;
-        this.window = new EventSlots(windowSize);
+        this.window = new EventSlots(windowSize, EventSlots.CACHE_LINE_STRIDE);
         this.maxPending = maxPending;
         final long spillCapacity = Math.min(maxPending, Integer.MAX_VALUE - 8);
         this.spill = new SpillHeap(Math.min(INITIAL_SPILL_CAPACITY, (int) spillCapacity), (int) spillCapacity);
@@ -76,7 +76,7 @@ public final class Resequencer {
             drain();
         } else if (distance <= mask) {
             final int slot = (int) (seq & mask);
-            if (window.seq[slot] == seq) {
+            if (window.seq(slot) == seq) {
                 duplicatesDropped.increment();
             } else {
                 window.store(slot, e);
@@ -118,7 +118,7 @@ public final class Resequencer {
         if (heldInWindow > 0) {
             final long limit = Math.min(lowest, next + mask + 1);
             for (long s = next; s < limit; s++) {
-                if (window.seq[(int) (s & mask)] == s) {
+                if (window.seq((int) (s & mask)) == s) {
                     lowest = s;
                     break;
                 }
@@ -164,9 +164,9 @@ public final class Resequencer {
                 duplicatesDropped.increment();
             }
             final int slot = (int) (next & mask);
-            if (window.seq[slot] == next) {
+            if (window.seq(slot) == next) {
                 window.load(slot, released);
-                window.seq[slot] = 0;
+                window.free(slot);
                 heldInWindow--;
                 release(released);
             } else if (!spill.isEmpty() && spill.minSeq() == next) {

@@ -5,13 +5,15 @@ import io.followermaze.protocol.Event;
 /**
  * Events too far ahead for the window: a binary min-heap on seq over a pool of {@link EventSlots}.
  * Insert and remove-min are O(log n); storage grows by doubling up to a hard capacity and is then reused,
- * so a steady stream allocates nothing.
+ * so a steady stream allocates nothing. Each heap entry keeps its seq next to its slot index, so sifting
+ * compares keys in the heap arrays and never touches the (large, scattered) event records.
  */
 final class SpillHeap {
     private final int maxCapacity;
     private final EventSlots slots;
-    /** heap[i] is a slot index; ordered by slots.seq[heap[i]]. */
+    /** heap[i] is a slot index; ordered by heapSeq[i], the seq stored in that slot. */
     private int[] heap;
+    private long[] heapSeq;
     /** Free slot indices, used as a stack. */
     private int[] free;
     private int freeCount;
@@ -20,8 +22,9 @@ final class SpillHeap {
     SpillHeap(int initialCapacity, int maxCapacity) {
         this.maxCapacity = maxCapacity;
         final int capacity = Math.max(1, Math.min(initialCapacity, maxCapacity));
-        this.slots = new EventSlots(capacity);
+        this.slots = new EventSlots(capacity, EventSlots.COMPACT_STRIDE);
         this.heap = new int[capacity];
+        this.heapSeq = new long[capacity];
         this.free = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             free[i] = capacity - 1 - i;
@@ -43,7 +46,7 @@ final class SpillHeap {
 
     /** @return the smallest seq held; only when not empty */
     long minSeq() {
-        return slots.seq[heap[0]];
+        return heapSeq[0];
     }
 
     /** Adds a copy of {@code e}; the caller checks {@link #isFull()} first. */
@@ -57,13 +60,15 @@ final class SpillHeap {
         final long seq = e.seq;
         while (i > 0) {
             final int parent = (i - 1) >>> 1;
-            if (slots.seq[heap[parent]] <= seq) {
+            if (heapSeq[parent] <= seq) {
                 break;
             }
             heap[i] = heap[parent];
+            heapSeq[i] = heapSeq[parent];
             i = parent;
         }
         heap[i] = slot;
+        heapSeq[i] = seq;
     }
 
     /**
@@ -75,7 +80,7 @@ final class SpillHeap {
         free[freeCount++] = top;
         final int last = heap[--size];
         if (size > 0) {
-            siftDown(last);
+            siftDown(last, heapSeq[size]);
         }
     }
 
@@ -84,27 +89,28 @@ final class SpillHeap {
         free[freeCount++] = heap[0];
         final int last = heap[--size];
         if (size > 0) {
-            siftDown(last);
+            siftDown(last, heapSeq[size]);
         }
     }
 
-    private void siftDown(int slot) {
-        final long seq = slots.seq[slot];
+    private void siftDown(int slot, long seq) {
         int i = 0;
         final int half = size >>> 1;
         while (i < half) {
             int child = 2 * i + 1;
             final int right = child + 1;
-            if (right < size && slots.seq[heap[right]] < slots.seq[heap[child]]) {
+            if (right < size && heapSeq[right] < heapSeq[child]) {
                 child = right;
             }
-            if (seq <= slots.seq[heap[child]]) {
+            if (seq <= heapSeq[child]) {
                 break;
             }
             heap[i] = heap[child];
+            heapSeq[i] = heapSeq[child];
             i = child;
         }
         heap[i] = slot;
+        heapSeq[i] = seq;
     }
 
     private void grow() {
@@ -112,6 +118,7 @@ final class SpillHeap {
         final int capacity = (int) Math.min((long) old * 2, maxCapacity);
         slots.growTo(capacity);
         heap = java.util.Arrays.copyOf(heap, capacity);
+        heapSeq = java.util.Arrays.copyOf(heapSeq, capacity);
         free = java.util.Arrays.copyOf(free, capacity);
         for (int i = capacity - 1; i >= old; i--) {
             free[freeCount++] = i;

@@ -7,31 +7,25 @@ import io.followermaze.protocol.EventType;
 import io.followermaze.resequencer.InOrderHandler;
 import io.followermaze.session.ClientSession;
 import io.followermaze.session.SessionTable;
-import org.agrona.collections.LongHashSet;
-
-import java.util.function.LongConsumer;
 
 /**
  * Applies each in-order event to the {@link FollowerGraph} and hands its payload to every connected
  * session it concerns: Follow and Private message to {@code to}; Broadcast to all; Status update to the
  * connected followers of {@code from}; Unfollow to nobody.
  * <p>
- * A status update walks the graph's set of <em>connected</em> followers of {@code from}: its cost is its
- * number of recipients, never a scan of followers who are offline or of every connection. Registrations go
- * through {@link #register}/{@link #unregister} so that the graph's connected-follower index stays exact.
+ * A status update walks the graph's dense array of <em>connected</em> followers of {@code from}, reaching each
+ * one's sessions through its graph record: its cost is its number of recipients, with no lookup per recipient and
+ * no scan of followers who are offline or of every connection. Registrations go through
+ * {@link #register}/{@link #unregister} so that the graph's connected-follower index and session heads stay exact.
  * Single-threaded: owned by the pipeline thread.
  */
 public final class Router implements InOrderHandler {
     private final FollowerGraph graph;
     private final SessionTable sessions;
-    private final LongConsumer deliverToFollower = this::deliverToUser;
 
     private final Counter notificationsDelivered = new Counter();
     private final Counter notificationsUndeliverable = new Counter();
     private final Counter eventsRouted = new Counter();
-
-    /** The event being routed, for {@link #deliverToFollower}. */
-    private Event current;
 
     public Router(FollowerGraph graph, SessionTable sessions) {
         this.graph = graph;
@@ -40,11 +34,10 @@ public final class Router implements InOrderHandler {
 
     @Override
     public void onInOrder(Event e) {
-        current = e;
         switch (e.type) {
             case EventType.FOLLOW:
                 graph.follow(e.from, e.to);
-                deliverToUser(e.to);
+                deliverToUser(e.to, e);
                 break;
             case EventType.UNFOLLOW:
                 graph.unfollow(e.from, e.to);
@@ -53,16 +46,15 @@ public final class Router implements InOrderHandler {
                 broadcast(e);
                 break;
             case EventType.PRIVATE_MESSAGE:
-                deliverToUser(e.to);
+                deliverToUser(e.to, e);
                 break;
             case EventType.STATUS_UPDATE:
-                statusUpdate(e.from);
+                statusUpdate(e);
                 break;
             default:
                 throw new IllegalStateException("unknown event type reached the router: " + e);
         }
         eventsRouted.increment();
-        current = null;
     }
 
     private void broadcast(Event e) {
@@ -73,13 +65,16 @@ public final class Router implements InOrderHandler {
         notificationsDelivered.add(count);
     }
 
-    private void statusUpdate(long author) {
-        final LongHashSet recipients = graph.connectedFollowersOf(author);
-        final int connectedFollowers = recipients == null ? 0 : recipients.size();
-        if (connectedFollowers > 0) {
-            recipients.forEachLong(deliverToFollower);
+    private void statusUpdate(Event e) {
+        final FollowerGraph.User author = graph.user(e.from);
+        if (author == null) {
+            return; // never followed by anyone
         }
-        notificationsUndeliverable.add(graph.followerCount(author) - connectedFollowers);
+        final int recipients = author.connectedFollowerCount();
+        for (int i = 0; i < recipients; i++) {
+            deliverToAll(author.connectedFollower(i).firstSession(), e);
+        }
+        notificationsUndeliverable.add(author.followerCount() - recipients);
     }
 
     /** Adds a connection; the user's first one makes it a connected follower of everyone it follows. */
@@ -89,6 +84,7 @@ public final class Router implements InOrderHandler {
         }
         final boolean firstOfUser = sessions.firstOf(session.userId()) == null;
         sessions.register(session);
+        graph.firstSessionChanged(session.userId(), sessions.firstOf(session.userId()));
         if (firstOfUser) {
             graph.userConnected(session.userId());
         }
@@ -100,23 +96,28 @@ public final class Router implements InOrderHandler {
             return;
         }
         sessions.unregister(session);
-        if (sessions.firstOf(session.userId()) == null) {
+        final ClientSession first = sessions.firstOf(session.userId());
+        graph.firstSessionChanged(session.userId(), first);
+        if (first == null) {
             graph.userDisconnected(session.userId());
         }
     }
 
-    private void deliverToUser(long user) {
-        ClientSession s = sessions.firstOf(user);
-        if (s == null) {
+    private void deliverToUser(long user, Event e) {
+        final ClientSession first = sessions.firstOf(user);
+        if (first == null) {
             notificationsUndeliverable.increment();
             return;
         }
-        final Event e = current;
-        do {
+        deliverToAll(first, e);
+    }
+
+    /** Hands the payload to {@code first} and the user's other sessions. */
+    private void deliverToAll(ClientSession first, Event e) {
+        for (ClientSession s = first; s != null; s = SessionTable.nextOfUser(s)) {
             s.deliver(e.payload, e.payloadOffset, e.payloadLength);
             notificationsDelivered.increment();
-            s = SessionTable.nextOfUser(s);
-        } while (s != null);
+        }
     }
 
     /** Notifications handed to sessions (one per recipient connection). */

@@ -1,7 +1,6 @@
 package io.followermaze.graph;
 
 import io.followermaze.testkit.Seeds;
-import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -12,24 +11,23 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FollowerGraphTest {
     private final FollowerGraph graph = new FollowerGraph();
 
-    private static Set<Long> toSet(LongHashSet s) {
+    /** The connected followers of {@code user}; fails on a repeated id (the index is a set). */
+    private Set<Long> connectedFollowers(long user) {
         final Set<Long> out = new HashSet<>();
-        if (s != null) {
-            s.forEachLong(out::add);
-        }
+        graph.forEachConnectedFollower(user, id -> assertTrue(out.add(id), "listed twice: " + id));
+        assertEquals(out.size(), graph.connectedFollowerCount(user));
         return out;
     }
 
     @Test
     void emptyGraph() {
         assertEquals(0, graph.edgeCount());
-        assertNull(graph.connectedFollowersOf(1));
+        assertEquals(Set.of(), connectedFollowers(1));
         assertEquals(0, graph.followerCount(1));
         assertFalse(graph.isFollowing(1, 2));
     }
@@ -92,17 +90,22 @@ class FollowerGraphTest {
         graph.follow(1, 9);          // 1 offline
         graph.userConnected(2);
         graph.follow(2, 9);          // 2 online
-        assertEquals(Set.of(2L), toSet(graph.connectedFollowersOf(9)));
+        assertEquals(Set.of(2L), connectedFollowers(9));
         graph.userConnected(1);      // 1 comes online: joins its followees' sets
-        assertEquals(Set.of(1L, 2L), toSet(graph.connectedFollowersOf(9)));
+        assertEquals(Set.of(1L, 2L), connectedFollowers(9));
         graph.userConnected(1);      // idempotent
         graph.unfollow(2, 9);
-        assertEquals(Set.of(1L), toSet(graph.connectedFollowersOf(9)));
+        assertEquals(Set.of(1L), connectedFollowers(9));
         graph.userDisconnected(1);
-        assertEquals(Set.of(), toSet(graph.connectedFollowersOf(9)));
+        assertEquals(Set.of(), connectedFollowers(9));
         graph.userDisconnected(1);   // idempotent
         assertEquals(1, graph.followerCount(9), "1 still follows 9 while offline");
         assertTrue(graph.isFollowing(1, 9));
+    }
+
+    /** Small ids, mid-sized ones (the graph's id-indexed array must grow) and large ones (found by hash). */
+    private static long idOf(long k) {
+        return k % 3 == 0 ? k * 1_000_000_007L : k % 3 == 1 ? k * 1_000 : k;
     }
 
     @Test
@@ -113,8 +116,8 @@ class FollowerGraphTest {
         final Set<Long> online = new HashSet<>();
         long modelEdges = 0;
         for (int i = 0; i < 200_000; i++) {
-            final long follower = 1 + random.nextInt(40);
-            final long followed = 1 + random.nextInt(40);
+            final long follower = idOf(1 + random.nextInt(40));
+            final long followed = idOf(1 + random.nextInt(40));
             final Set<Long> followers = model.computeIfAbsent(followed, k -> new HashSet<>());
             final int op = random.nextInt(10);
             if (op < 6) {
@@ -133,11 +136,12 @@ class FollowerGraphTest {
             }
             assertEquals(modelEdges, graph.edgeCount(), "seed " + seed + " op " + i);
             if (i % 1000 == 0) {
-                for (long u = 1; u <= 40; u++) {
+                for (long k = 1; k <= 40; k++) {
+                    final long u = idOf(k);
                     final Set<Long> all = model.getOrDefault(u, Set.of());
                     final Set<Long> connected = new HashSet<>(all);
                     connected.retainAll(online);
-                    assertEquals(connected, toSet(graph.connectedFollowersOf(u)), "seed " + seed + " user " + u);
+                    assertEquals(connected, connectedFollowers(u), "seed " + seed + " user " + u);
                     assertEquals(all.size(), graph.followerCount(u), "seed " + seed + " user " + u);
                 }
             }

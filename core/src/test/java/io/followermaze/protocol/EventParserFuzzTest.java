@@ -62,6 +62,8 @@ class EventParserFuzzTest {
     private static final String[] VALID = {
         "1|B", "42|F|7|9", "43|U|7|9", "44|P|123|456", "45|S|32", "9223372036854775807|S|9223372036854775807",
         "0001|B", "100|P|1|1", "7|F|0012|0340",
+        // digit runs around the one-pass parser's word size (8) and limit (15)
+        "12345678|P|87654321|1", "123456789|F|12345678901|7", "123456789012345|S|1234567890123456", "00000000|B",
     };
 
     private static void check(EventParser parser, Event event, byte[] buf, int start, int end) {
@@ -162,9 +164,12 @@ class EventParserFuzzTest {
         final EventParser slow = new EventParser(MAX_LINE);
         final Event a = new Event();
         final Event b = new Event();
+        final Event c = new Event();
         final String[] pieces = {"1|B", "42|F|7|9", "43|U|7|9", "44|P|123|456", "45|S|32", "\r", "\n", "|", "0", "9",
             "999999999999999999", "9999999999999999999", "9223372036854775807", "9223372036854775808", "x", " ", "B",
-            "S", "P|", "|F|", "\r\n"};
+            "S", "P|", "|F|", "\r\n",
+            "1234567", "12345678", "123456789", "00000000", "000000001", "123456789012345", "1234567890123456",
+            "12345678901234567", "99999999|S|99999999", "100000000|P|12345678|1"};
         final StringBuilder sb = new StringBuilder();
         for (int round = 0; round < 200_000; round++) {
             sb.setLength(0);
@@ -173,9 +178,17 @@ class EventParserFuzzTest {
                     : VALID[random.nextInt(VALID.length)] + (random.nextBoolean() ? "\n" : "\r\n"));
             }
             final byte[] buf = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+            // The same bytes again with junk after the limit (mostly digits, which would lengthen a number): the
+            // parser reads words that cross the limit and must ignore what lies beyond it.
+            final byte[] padded = java.util.Arrays.copyOf(buf, buf.length + 8 + random.nextInt(16));
+            for (int j = buf.length; j < padded.length; j++) {
+                padded[j] = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : (byte) ('0' + random.nextInt(10));
+            }
             int start = 0;
             while (start < buf.length) {
                 final ParseOutcome got = fast.parseNextLine(buf, start, buf.length, a);
+                final ParseOutcome gotPadded = fast.parseNextLine(padded, start, buf.length, c);
+                final int paddedLineEnd = fast.lineEnd();
                 int end = start;
                 while (end < buf.length && buf[end] != '\n') {
                     end++;
@@ -183,14 +196,19 @@ class EventParserFuzzTest {
                 final ParseOutcome want = slow.parse(buf, start, end, b);
                 final String line = new String(buf, start, end - start, StandardCharsets.ISO_8859_1);
                 assertEquals(want, got, line);
+                assertEquals(want, gotPadded, line);
+                assertEquals(end, paddedLineEnd, line);
+                fast.parseNextLine(buf, start, buf.length, a);
                 assertEquals(end, fast.lineEnd(), line);
                 if (want == ParseOutcome.ACCEPTED) {
-                    assertEquals(b.seq, a.seq, line);
-                    assertEquals(b.type, a.type, line);
-                    assertEquals(b.from, a.from, line);
-                    assertEquals(b.to, a.to, line);
-                    assertEquals(b.payloadOffset, a.payloadOffset, line);
-                    assertEquals(b.payloadLength, a.payloadLength, line);
+                    for (Event e : new Event[] {a, c}) {
+                        assertEquals(b.seq, e.seq, line);
+                        assertEquals(b.type, e.type, line);
+                        assertEquals(b.from, e.from, line);
+                        assertEquals(b.to, e.to, line);
+                        assertEquals(b.payloadOffset, e.payloadOffset, line);
+                        assertEquals(b.payloadLength, e.payloadLength, line);
+                    }
                 }
                 start = end + 1;
             }

@@ -117,6 +117,35 @@ class ResequencerTest {
         assertEquals(0, h.resequencer.duplicatesDropped().get());
     }
 
+    /** Payloads of every length up to the longest accepted, held in the window and in the spill, come back whole. */
+    @Test
+    void payloadsOfEveryLengthSurviveWindowAndSpill() {
+        final int events = 400;
+        final ResequencerHarness h = new ResequencerHarness(64, 10_000);
+        final java.util.function.LongFunction<String> lineOf = seq -> {
+            // ids with 1..19 digits, so the line length sweeps 6..MAX_PAYLOAD_LENGTH
+            final long from = Long.MAX_VALUE / (long) Math.pow(10, (int) (seq % 19));
+            final long to = Long.MAX_VALUE / (long) Math.pow(10, (int) (seq * 7 % 19));
+            return seq + "|F|" + from + '|' + to;
+        };
+        final String longest = "9223372036854775807|P|9223372036854775807|9223372036854775807";
+        assertEquals(io.followermaze.protocol.EventParser.MAX_PAYLOAD_LENGTH, longest.length());
+        for (long s = events; s >= 2; s--) { // descending: everything waits, far ones in the spill
+            h.offer(lineOf.apply(s));
+        }
+        assertEquals(events - 1, h.resequencer.pending());
+        h.offer(lineOf.apply(1));
+        assertArrayEquals(range(1, events), h.releasedSeqs());
+        h.assertReleasedMatch(lineOf, "every length");
+        final ResequencerHarness big = new ResequencerHarness(4, 100);
+        big.offer(longest.replaceFirst("^9223372036854775807", "3"));
+        big.offer(longest.replaceFirst("^9223372036854775807", "9"));
+        big.offer("2|B");
+        big.offer("1|B");
+        assertEquals(List.of("1|B", "2|B", longest.replaceFirst("^9223372036854775807", "3")),
+            big.released.stream().map(ResequencerHarness.Released::payload).toList().subList(0, 3));
+    }
+
     @Test
     void offerKeepsNoReferenceToTheCallersEvent() {
         final List<String> out = new ArrayList<>();

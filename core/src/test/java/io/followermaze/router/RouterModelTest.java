@@ -9,7 +9,6 @@ import io.followermaze.session.SessionTable;
 import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
 import io.followermaze.testkit.Seeds;
-import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -87,8 +86,7 @@ class RouterModelTest {
             System.arraycopy(b, 0, buffer, offset, b.length);
             assertEquals(ParseOutcome.ACCEPTED, parser.parse(buffer, offset, offset + b.length, event), line);
             if (event.type == 'S') {
-                final LongHashSet connected = graph.connectedFollowersOf(event.from);
-                final int recipients = connected == null ? 0 : connected.size();
+                final int recipients = graph.connectedFollowerCount(event.from);
                 if (recipients > 0) {
                     statusWithConnectedFollowers++;
                 }
