@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What: parsing a pre-generated buffer of {@value #LINES} event lines, reference-like
- * (mix F30/U15/B5/P25/S25 over 1000 users, see {@link ReferenceStream}; shuffled batches of 1..100; 7-digit seqs
+ * What: parsing a pre-generated buffer of {@value #LINES} event lines of the {@code mix} parameter (default: the
+ * load generator's reference mix over 1000 users, see {@link ReferenceStream}; shuffled batches of 1..100; 7-digit seqs
  * as in the middle of a 10M-event reference run; '\n' line ends; ~15.6 bytes per payload). One op = one line.
  * <ul>
  *   <li>{@code parse}: {@link EventParser#parse} alone; line bounds are precomputed, so the loop is parse + read

@@ -23,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What: {@link Router#onInOrder} (graph update + fan-out) for {@value #EVENTS} in-order events of the reference-like
- * mix (F30/U15/B5/P25/S25 over 1000 users, see {@link ReferenceStream}), with 100 connected users, each one
+ * What: {@link Router#onInOrder} (graph update + fan-out) for {@value #EVENTS} in-order events of the {@code mix}
+ * parameter (default: the load generator's reference mix over 1000 users, see {@link ReferenceStream};
+ * {@code dense} is the heavier test-kit mix), with 100 connected users, each one
  * {@link CountingSession}. One op = one event; the secondary result {@code notifications} is notifications/s.
  * <p>
  * Inputs are pre-parsed, structure-of-arrays (type/from/to/payload position), and the loop points one flyweight
@@ -33,10 +34,10 @@ import java.util.concurrent.TimeUnit;
  * (every edge's state is decided by its last op in the array; printed at set-up). Baseline: none in code; the
  * budget is the pipeline's 20M events/s.
  * <pre>
- *   SoA events ──► flyweight Event ──► Router ──► FollowerGraph.follow/unfollow
- *                                          └────► SessionTable lookup ──► CountingSession.deliver (x 100 sessions)
- *                                                 F, P: session of `to`; B: all sessions;
- *                                                 S: the graph's connected-follower set of `from`
+ *   SoA events ──► flyweight Event ──► Router ──► FollowerGraph.follow/unfollow (per-user records)
+ *                                          └────► CountingSession.deliver (x 100 sessions)
+ *                                                 F, P: sessions of `to` (SessionTable); B: all sessions;
+ *                                                 S: the connected followers in `from`'s record, each its first session
  * </pre>
  */
 @State(Scope.Thread)
