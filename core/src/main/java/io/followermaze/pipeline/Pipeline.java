@@ -158,22 +158,15 @@ public final class Pipeline implements AutoCloseable {
         int start = offset;
         final int end = offset + length;
         while (start < end) {
-            int cut = Math.min(end, start + config.chunkBytes());
+            int cut = chunkCut(bytes, start, end, config.chunkBytes());
             int next = cut;
-            if (cut < end) {
-                int lf = cut - 1;
-                while (lf >= start && bytes[lf] != '\n') {
-                    lf--;
+            if (cut < 0) { // a line longer than a chunk: its first chunk goes on (rejected as too long), the rest is dropped
+                cut = start + config.chunkBytes();
+                next = cut;
+                while (next < end && bytes[next] != '\n') {
+                    next++;
                 }
-                if (lf >= start) {
-                    cut = lf + 1;
-                    next = cut;
-                } else { // a line longer than a chunk: its first chunk goes on (rejected as too long), the rest is dropped
-                    while (next < end && bytes[next] != '\n') {
-                        next++;
-                    }
-                    next = Math.min(end, next + 1);
-                }
+                next = Math.min(end, next + 1);
             }
             final long seq = claim();
             if (seq < 0) {
@@ -202,6 +195,22 @@ public final class Pipeline implements AutoCloseable {
     /** @return false if the ring is full (try again later); true when published or when the pipeline has stopped */
     public boolean tryUnregister(ClientSession session) {
         return tryPublishRegistration(IngressEntry.Kind.UNREGISTER, session);
+    }
+
+    /**
+     * Where the chunk that starts at {@code start} ends: {@code end} when the rest fits in one chunk, else just after
+     * the last {@code '\n'} within {@code chunkBytes}; -1 when no line ends within a chunk (an over-long line).
+     */
+    public static int chunkCut(byte[] bytes, int start, int end, int chunkBytes) {
+        if (end - start <= chunkBytes) {
+            return end;
+        }
+        for (int lf = start + chunkBytes - 1; lf >= start; lf--) {
+            if (bytes[lf] == '\n') {
+                return lf + 1;
+            }
+        }
+        return -1;
     }
 
     /** Waits while the ring is full; for threads that are not event loops (tests, tools). */

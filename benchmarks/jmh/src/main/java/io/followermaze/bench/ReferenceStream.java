@@ -3,6 +3,7 @@ package io.followermaze.bench;
 import io.followermaze.loadgen.stream.EventGenerator;
 import io.followermaze.loadgen.stream.Mix;
 import io.followermaze.loadgen.stream.RecipientSink;
+import io.followermaze.pipeline.Pipeline;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.EventType;
@@ -253,8 +254,8 @@ final class ReferenceStream {
     }
 
     /**
-     * Cuts {@code bytes[0, length)} into chunks of at most {@code chunkBytes}, each ending after a '\n', exactly as
-     * {@code Pipeline.publishEventLines} does.
+     * Cuts {@code bytes[0, length)} into chunks of at most {@code chunkBytes}, each ending after a '\n',
+     * with {@link Pipeline#chunkCut}, as {@code Pipeline.publishEventLines} does.
      *
      * @param chunkEnds receives each chunk's end (exclusive)
      * @return number of chunks
@@ -263,13 +264,9 @@ final class ReferenceStream {
         int count = 0;
         int start = 0;
         while (start < length) {
-            int cut = Math.min(length, start + chunkBytes);
-            if (cut < length) {
-                int lf = cut - 1;
-                while (lf >= start && bytes[lf] != '\n') {
-                    lf--;
-                }
-                cut = lf >= start ? lf + 1 : cut;
+            int cut = Pipeline.chunkCut(bytes, start, length, chunkBytes);
+            if (cut < 0) {
+                cut = start + chunkBytes; // never for generated streams: every line is far shorter than a chunk
             }
             chunkEnds[count++] = cut;
             start = cut;

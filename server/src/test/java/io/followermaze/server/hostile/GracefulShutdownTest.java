@@ -3,6 +3,7 @@ package io.followermaze.server.hostile;
 import io.followermaze.server.testing.Conditions;
 import io.followermaze.server.testing.EventSource;
 import io.followermaze.server.testing.Expectations;
+import io.followermaze.server.testing.Prometheus;
 import io.followermaze.server.testing.TestClient;
 import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
@@ -110,8 +111,8 @@ class GracefulShutdownTest {
         try {
             final String body = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-            final Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(body);
-            return m.find() ? Double.parseDouble(m.group(1)) : -1;
+            final double v = Prometheus.value(body, series);
+            return Double.isNaN(v) ? -1 : v;
         } catch (Exception e) {
             return -1;
         }

@@ -4,6 +4,7 @@ import io.followermaze.server.FollowerMazeServer;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.server.testing.Conditions;
 import io.followermaze.server.testing.EventSource;
+import io.followermaze.server.testing.Prometheus;
 import io.followermaze.server.testing.TestClient;
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,10 +76,10 @@ class MetricsEndpointTest {
     }
 
     private static double value(String exposition, String series) {
-        final Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(exposition);
-        if (!m.find()) {
+        final double v = Prometheus.value(exposition, series);
+        if (Double.isNaN(v)) {
             throw new AssertionError("no series " + series + " in:\n" + exposition);
         }
-        return Double.parseDouble(m.group(1));
+        return v;
     }
 }
