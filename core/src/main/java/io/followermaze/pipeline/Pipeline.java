@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The Disruptor pipeline: any number of producers (event-source connections, client connections) publish
@@ -41,6 +42,9 @@ public final class Pipeline implements AutoCloseable {
     private static final long FULL_RING_PARK_NANOS = 10_000;
     private volatile boolean closing;
     private volatile boolean stopped;
+    /** Written once by the pipeline thread when an {@link Error} ends it; read by health checks and shutdown. */
+    private volatile Throwable failure;
+    private final Consumer<Throwable> onFatal;
 
     /** A pipeline whose thread is a plain daemon thread. */
     public Pipeline(PipelineConfig config, EgressListener egress) {
@@ -51,12 +55,22 @@ public final class Pipeline implements AutoCloseable {
         });
     }
 
+    /** A pipeline that only logs a fatal error (see {@link #Pipeline(PipelineConfig, EgressListener, ThreadFactory, Consumer)}). */
+    public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory) {
+        this(config, egress, threadFactory, ex -> { });
+    }
+
     /**
      * @param threadFactory makes the one pipeline thread; the server passes one that makes Netty
      *                      {@code FastThreadLocalThread}s so that buffer allocation there uses thread caches
+     * @param onFatal       told (on the pipeline thread, after one ERROR line) when an {@link Error} such as
+     *                      {@code OutOfMemoryError} ends the pipeline: its state can no longer be trusted, so the
+     *                      pipeline stops for good and the process should exit (crash-only; see the server)
      */
-    public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory) {
+    public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory,
+                    Consumer<Throwable> onFatal) {
         this.config = config;
+        this.onFatal = onFatal;
         this.consumer = new IngressConsumer(config, egress);
 
         final int chunkBytes = config.chunkBytes();
@@ -88,10 +102,26 @@ public final class Pipeline implements AutoCloseable {
         return timer;
     }
 
-    /** Logs and counts a failure in one entry, then goes on with the next: the processor thread must live. */
+    /**
+     * An exception in one entry is logged and counted, and the pipeline goes on with the next entry. An
+     * {@link Error} (out of memory, a JVM fault) is fatal: half-applied state can not be trusted, so the pipeline
+     * stops taking input, reports DOWN ({@link #isRunning()}), tells {@code onFatal} and ends its thread.
+     */
     private final class KeepAliveExceptionHandler implements ExceptionHandler<IngressEntry> {
         @Override
         public void handleEventException(Throwable ex, long sequence, IngressEntry entry) {
+            if (ex instanceof Error error) {
+                failure = error;
+                stopped = true;
+                LOG.error("FATAL: the pipeline failed on ring entry {} ({}): {}; it has stopped and takes no more input",
+                    sequence, entry == null ? "?" : entry.kind(), error.toString());
+                try {
+                    onFatal.accept(error);
+                } catch (Throwable t) {
+                    error.addSuppressed(t);
+                }
+                throw error; // ends the processor thread
+            }
             consumer.processorExceptions.increment();
             LOG.error("Pipeline failed on ring entry {} ({}); continuing with the next entry", sequence,
                 entry == null ? "?" : entry.kind(), ex);
@@ -256,6 +286,10 @@ public final class Pipeline implements AutoCloseable {
         if (ticker != null) {
             ticker.shutdownNow();
         }
+        if (failure != null) { // nothing will ever consume the ring again
+            disruptor.halt();
+            return false;
+        }
         try {
             disruptor.shutdown(timeout, unit);
             return true;
@@ -346,9 +380,14 @@ public final class Pipeline implements AutoCloseable {
         return consumer.entries.get();
     }
 
-    /** True until {@link #drainAndStop} has finished. */
+    /** True until {@link #drainAndStop} has finished or a fatal error stopped the pipeline. */
     public boolean isRunning() {
         return !stopped;
+    }
+
+    /** The {@link Error} that stopped the pipeline, or null. */
+    public Throwable failure() {
+        return failure;
     }
 
     public long processorExceptions() {

@@ -10,7 +10,7 @@ import com.lmax.disruptor.YieldingWaitStrategy;
 import java.util.Locale;
 
 /**
- * Sizes and policies of the pipeline. Immutable; {@link #DEFAULT} suits a small (2-core) box.
+ * Sizes, policies and memory budgets of the pipeline. Immutable; {@link #DEFAULT} suits a small (2-core) box.
  *
  * @param ringSize       ingress ring entries (power of two)
  * @param chunkBytes     bytes of event lines one ring entry carries; lines longer than this can not be carried
@@ -20,17 +20,36 @@ import java.util.Locale;
  * @param waitStrategy   how the pipeline thread waits: blocking, lite-blocking, sleeping, yielding, busy-spin
  * @param gapTimeoutMillis how long the stream may wait for a missing seq while later ones are held before the gap
  *                       is skipped; 0 waits for ever (the protocol promises contiguous seqs)
+ * @param maxSeqAhead    furthest a seq may be ahead of the cursor; a seq further ahead is rejected and counted
+ *                       ({@code seq_too_far_ahead}), so one absurd seq can neither sit in the spill for ever nor,
+ *                       through a gap skip, move the cursor out of reach of the real stream
+ * @param maxUsers       most users the follow graph holds; a follow that would add a user beyond it is rejected
+ *                       and counted (its seq is still released). Connected users always get a record (bounded
+ *                       by the number of connections), so the graph may exceed this by that many
+ * @param maxFollows     most follow edges the graph holds; a new edge beyond it is rejected and counted
  */
 public record PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, int windowSize, long maxPending,
-                             String waitStrategy, long gapTimeoutMillis) {
+                             String waitStrategy, long gapTimeoutMillis, long maxSeqAhead, long maxUsers,
+                             long maxFollows) {
+
+    public static final long DEFAULT_MAX_SEQ_AHEAD = 1L << 30;
+    public static final long DEFAULT_MAX_USERS = 1_000_000;
+    public static final long DEFAULT_MAX_FOLLOWS = 10_000_000;
 
     public static final PipelineConfig DEFAULT =
         new PipelineConfig(256, 16 * 1024, 1024, 1 << 17, 1 << 20, "blocking", 0);
 
-    /** Without a gap timeout. */
+    /** Without a gap timeout; default seq, user and follow bounds. */
     public PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, int windowSize, long maxPending,
                           String waitStrategy) {
         this(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy, 0);
+    }
+
+    /** Default seq, user and follow bounds. */
+    public PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, int windowSize, long maxPending,
+                          String waitStrategy, long gapTimeoutMillis) {
+        this(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy, gapTimeoutMillis,
+            DEFAULT_MAX_SEQ_AHEAD, DEFAULT_MAX_USERS, DEFAULT_MAX_FOLLOWS);
     }
 
     public PipelineConfig {
@@ -49,34 +68,62 @@ public record PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, in
         if (gapTimeoutMillis < 0) {
             throw new IllegalArgumentException("gapTimeoutMillis must be >= 0: " + gapTimeoutMillis);
         }
+        if (maxSeqAhead < windowSize) {
+            throw new IllegalArgumentException("maxSeqAhead must be >= windowSize (" + windowSize + "): " + maxSeqAhead);
+        }
+        if (maxUsers < 1 || maxFollows < 0) {
+            throw new IllegalArgumentException("maxUsers must be >= 1 and maxFollows >= 0: " + maxUsers + ", " + maxFollows);
+        }
     }
 
     public PipelineConfig withRingSize(int v) {
-        return new PipelineConfig(v, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy, gapTimeoutMillis);
+        return new PipelineConfig(v, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy, gapTimeoutMillis,
+            maxSeqAhead, maxUsers, maxFollows);
     }
 
     public PipelineConfig withChunkBytes(int v) {
-        return new PipelineConfig(ringSize, v, maxLineLength, windowSize, maxPending, waitStrategy, gapTimeoutMillis);
+        return new PipelineConfig(ringSize, v, maxLineLength, windowSize, maxPending, waitStrategy, gapTimeoutMillis,
+            maxSeqAhead, maxUsers, maxFollows);
     }
 
     public PipelineConfig withMaxLineLength(int v) {
-        return new PipelineConfig(ringSize, chunkBytes, v, windowSize, maxPending, waitStrategy, gapTimeoutMillis);
+        return new PipelineConfig(ringSize, chunkBytes, v, windowSize, maxPending, waitStrategy, gapTimeoutMillis,
+            maxSeqAhead, maxUsers, maxFollows);
     }
 
     public PipelineConfig withWindowSize(int v) {
-        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, v, maxPending, waitStrategy, gapTimeoutMillis);
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, v, maxPending, waitStrategy, gapTimeoutMillis,
+            maxSeqAhead, maxUsers, maxFollows);
     }
 
     public PipelineConfig withMaxPending(long v) {
-        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, v, waitStrategy, gapTimeoutMillis);
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, v, waitStrategy, gapTimeoutMillis,
+            maxSeqAhead, maxUsers, maxFollows);
     }
 
     public PipelineConfig withWaitStrategy(String v) {
-        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, v, gapTimeoutMillis);
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, v, gapTimeoutMillis,
+            maxSeqAhead, maxUsers, maxFollows);
     }
 
     public PipelineConfig withGapTimeoutMillis(long v) {
-        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy, v);
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy, v,
+            maxSeqAhead, maxUsers, maxFollows);
+    }
+
+    public PipelineConfig withMaxSeqAhead(long v) {
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy,
+            gapTimeoutMillis, v, maxUsers, maxFollows);
+    }
+
+    public PipelineConfig withMaxUsers(long v) {
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy,
+            gapTimeoutMillis, maxSeqAhead, v, maxFollows);
+    }
+
+    public PipelineConfig withMaxFollows(long v) {
+        return new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending, waitStrategy,
+            gapTimeoutMillis, maxSeqAhead, maxUsers, v);
     }
 
     /** A fresh wait strategy of the configured kind (each Disruptor needs its own). */

@@ -3,6 +3,7 @@ package io.followermaze.server;
 import io.followermaze.pipeline.Pipeline;
 import io.followermaze.pipeline.RateLimitedLog;
 import io.followermaze.server.egress.Egress;
+import io.followermaze.server.egress.OutboundBudget;
 import io.followermaze.server.ingress.ClientRegistrationHandler;
 import io.followermaze.server.ingress.EventSourceHandler;
 import io.netty.bootstrap.ServerBootstrap;
@@ -26,6 +27,7 @@ import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The Follower Maze server: two Netty listeners in front of one {@link Pipeline}.
@@ -60,17 +62,27 @@ public final class FollowerMazeServer implements AutoCloseable {
     private Channel clientListener;
     private boolean closed;
 
+    /** A server whose fatal pipeline errors are only logged (tests; the command exits instead). */
     public FollowerMazeServer(ServerConfig config) {
+        this(config, error -> { });
+    }
+
+    /**
+     * @param onFatal told when an {@link Error} stops the pipeline for good; {@code serve} exits the process, so that
+     *                a supervisor restarts it instead of a half-dead server that accepts connections
+     */
+    public FollowerMazeServer(ServerConfig config, Consumer<Throwable> onFatal) {
         this.config = config;
         this.transport = Transport.select(config.transport());
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("followermaze-accept", true),
             transport.ioHandlerFactory());
         this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
             new DefaultThreadFactory("followermaze-io", true), transport.ioHandlerFactory());
-        this.egress = new Egress(config.maxOutboundBytes(), config.handoffBytes(), config.slowClientGraceMillis(),
-            ByteBufAllocator.DEFAULT);
+        this.egress = new Egress(config.maxOutboundBytes(), OutboundBudget.resolve(config.maxTotalOutboundBytes()),
+            config.handoffBytes(), config.slowClientGraceMillis(), config.clientStallMillis(), ByteBufAllocator.DEFAULT);
         // A FastThreadLocalThread, so that buffers the pipeline allocates come from a thread-local cache.
-        this.pipeline = new Pipeline(config.pipeline(), egress, new DefaultThreadFactory("followermaze-pipeline", true));
+        this.pipeline = new Pipeline(config.pipeline(), egress, new DefaultThreadFactory("followermaze-pipeline", true),
+            onFatal);
     }
 
     /** Binds both listeners; returns once they accept connections. */

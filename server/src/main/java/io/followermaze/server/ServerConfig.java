@@ -18,14 +18,23 @@ import io.followermaze.pipeline.PipelineConfig;
  * @param handoffBytes          output after which the pipeline hands a batch to the event loops early
  * @param maxClientIdLength     longest client id line accepted (without line end)
  * @param clientIdTimeoutMillis how long a new client may take to send its id before it is disconnected
- * @param maxClients            most client connections open at once; more are refused (closed at once)
+ * @param maxClients            most client connections open at once; more are refused (closed at once); clamped at
+ *                              start to what the process's file-descriptor limit allows
+ * @param maxEventSources       most event-source connections open at once; more are refused (closed at once)
+ * @param eventSourceIdleTimeoutMillis an event source that sends nothing for this long is disconnected; 0 = never
+ * @param maxTotalOutboundBytes bound on notification bytes held for all clients together (direct memory); when it is
+ *                              reached the clients with the largest backlogs are cut off first; 0 = half the
+ *                              process's direct-memory limit
+ * @param clientStallMillis     a congested client that drains nothing for this long is no longer waited for (it is
+ *                              cut off only if its backlog then passes {@code maxOutboundBytes})
  * @param tls                   optional TLS per port
  * @param pipeline              ring, chunk, window and wait-strategy settings
  */
 public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, String transport,
                            int clientHighWaterMark, long slowClientGraceMillis, long maxOutboundBytes,
                            long handoffBytes, int maxClientIdLength, long clientIdTimeoutMillis, int maxClients,
-                           TlsConfig tls, PipelineConfig pipeline) {
+                           int maxEventSources, long eventSourceIdleTimeoutMillis, long maxTotalOutboundBytes,
+                           long clientStallMillis, TlsConfig tls, PipelineConfig pipeline) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_EVENT_PORT = 9090;
@@ -39,6 +48,10 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
     public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 64;
     public static final long DEFAULT_CLIENT_ID_TIMEOUT_MILLIS = 10_000;
     public static final int DEFAULT_MAX_CLIENTS = 50_000;
+    public static final int DEFAULT_MAX_EVENT_SOURCES = 16;
+    public static final long DEFAULT_EVENT_SOURCE_IDLE_TIMEOUT_MILLIS = 0;
+    public static final long DEFAULT_MAX_TOTAL_OUTBOUND_BYTES = 0;
+    public static final long DEFAULT_CLIENT_STALL_MILLIS = 100;
 
     public static final ServerConfig DEFAULT = new Builder().build();
 
@@ -62,6 +75,12 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         requireAtLeast("maxClientIdLength", maxClientIdLength, 1);
         requireAtLeast("clientIdTimeoutMillis", clientIdTimeoutMillis, 1);
         requireAtLeast("maxClients", maxClients, 1);
+        requireAtLeast("maxEventSources", maxEventSources, 1);
+        requireAtLeast("eventSourceIdleTimeoutMillis", eventSourceIdleTimeoutMillis, 0);
+        if (maxTotalOutboundBytes != 0) {
+            requireAtLeast("maxTotalOutboundBytes", maxTotalOutboundBytes, maxOutboundBytes);
+        }
+        requireAtLeast("clientStallMillis", clientStallMillis, 1);
         if (tls == null || pipeline == null) {
             throw new IllegalArgumentException("tls and pipeline must be set (TlsConfig.NONE for none)");
         }
@@ -97,6 +116,10 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         private int maxClientIdLength = DEFAULT_MAX_CLIENT_ID_LENGTH;
         private long clientIdTimeoutMillis = DEFAULT_CLIENT_ID_TIMEOUT_MILLIS;
         private int maxClients = DEFAULT_MAX_CLIENTS;
+        private int maxEventSources = DEFAULT_MAX_EVENT_SOURCES;
+        private long eventSourceIdleTimeoutMillis = DEFAULT_EVENT_SOURCE_IDLE_TIMEOUT_MILLIS;
+        private long maxTotalOutboundBytes = DEFAULT_MAX_TOTAL_OUTBOUND_BYTES;
+        private long clientStallMillis = DEFAULT_CLIENT_STALL_MILLIS;
         private TlsConfig tls = TlsConfig.NONE;
         private PipelineConfig pipeline = PipelineConfig.DEFAULT;
 
@@ -116,6 +139,10 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             maxClientIdLength = c.maxClientIdLength;
             clientIdTimeoutMillis = c.clientIdTimeoutMillis;
             maxClients = c.maxClients;
+            maxEventSources = c.maxEventSources;
+            eventSourceIdleTimeoutMillis = c.eventSourceIdleTimeoutMillis;
+            maxTotalOutboundBytes = c.maxTotalOutboundBytes;
+            clientStallMillis = c.clientStallMillis;
             tls = c.tls;
             pipeline = c.pipeline;
         }
@@ -132,13 +159,18 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         public Builder maxClientIdLength(int v) { maxClientIdLength = v; return this; }
         public Builder clientIdTimeoutMillis(long v) { clientIdTimeoutMillis = v; return this; }
         public Builder maxClients(int v) { maxClients = v; return this; }
+        public Builder maxEventSources(int v) { maxEventSources = v; return this; }
+        public Builder eventSourceIdleTimeoutMillis(long v) { eventSourceIdleTimeoutMillis = v; return this; }
+        public Builder maxTotalOutboundBytes(long v) { maxTotalOutboundBytes = v; return this; }
+        public Builder clientStallMillis(long v) { clientStallMillis = v; return this; }
         public Builder tls(TlsConfig v) { tls = v; return this; }
         public Builder pipeline(PipelineConfig v) { pipeline = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
                 slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis,
-                maxClients, tls, pipeline);
+                maxClients, maxEventSources, eventSourceIdleTimeoutMillis, maxTotalOutboundBytes, clientStallMillis,
+                tls, pipeline);
         }
     }
 }

@@ -77,6 +77,23 @@ public final class ServeCommand implements Callable<Integer> {
         description = "Most client connections open at once; more are refused with a log line.")
     int maxClients = ServerConfig.DEFAULT_MAX_CLIENTS;
 
+    @Option(names = "--max-event-sources", paramLabel = "N",
+        description = "Most event-source connections open at once; more are refused with a log line.")
+    int maxEventSources = ServerConfig.DEFAULT_MAX_EVENT_SOURCES;
+
+    @Option(names = "--event-source-idle-timeout-ms", paramLabel = "MS",
+        description = "Disconnect an event source that sends nothing for this long (0 = never).")
+    long eventSourceIdleTimeoutMillis = ServerConfig.DEFAULT_EVENT_SOURCE_IDLE_TIMEOUT_MILLIS;
+
+    @Option(names = "--max-total-outbound-bytes", paramLabel = "BYTES",
+        description = "Bound on notification bytes held for all clients together; past it the largest backlogs are "
+            + "cut off first (0 = half the direct-memory limit).")
+    long maxTotalOutboundBytes = ServerConfig.DEFAULT_MAX_TOTAL_OUTBOUND_BYTES;
+
+    @Option(names = "--client-stall-ms", paramLabel = "MS",
+        description = "A congested client that drains nothing for this long is no longer waited for.")
+    long clientStallMillis = ServerConfig.DEFAULT_CLIENT_STALL_MILLIS;
+
     @Option(names = "--max-line-length", paramLabel = "BYTES",
         description = "Longest event line accepted (without line end); longer lines are dropped and counted.")
     int maxLineLength = PipelineConfig.DEFAULT.maxLineLength();
@@ -92,6 +109,18 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--gap-timeout-ms", paramLabel = "MS",
         description = "Skip a missing seq after this long while later events wait (0 = wait for ever).")
     long gapTimeoutMillis = PipelineConfig.DEFAULT.gapTimeoutMillis();
+
+    @Option(names = "--max-seq-ahead", paramLabel = "N",
+        description = "Furthest a seq may be ahead of the next one awaited; further ones are rejected and counted.")
+    long maxSeqAhead = PipelineConfig.DEFAULT.maxSeqAhead();
+
+    @Option(names = "--max-users", paramLabel = "N",
+        description = "Most users the follow graph holds; a follow that would add more is rejected and counted.")
+    long maxUsers = PipelineConfig.DEFAULT.maxUsers();
+
+    @Option(names = "--max-follows", paramLabel = "N",
+        description = "Most follow edges the graph holds; a new follow beyond it is rejected and counted.")
+    long maxFollows = PipelineConfig.DEFAULT.maxFollows();
 
     @Option(names = "--ring-size", paramLabel = "N", description = "Ingress ring entries (power of two).")
     int ringSize = PipelineConfig.DEFAULT.ringSize();
@@ -123,6 +152,14 @@ public final class ServeCommand implements Callable<Integer> {
         description = "Serve Prometheus /metrics and /health on this port (0 = any free port). Off when unset.")
     Integer metricsPort;
 
+    @Option(names = "--metrics-max-connections", paramLabel = "N",
+        description = "Most HTTP connections to the metrics port at once; more are closed at once.")
+    int metricsMaxConnections = 16;
+
+    @Option(names = "--metrics-timeout-ms", paramLabel = "MS",
+        description = "An HTTP request must arrive whole within this time, and an idle HTTP connection is closed after it.")
+    long metricsTimeoutMillis = 5_000;
+
     @Option(names = "--status-interval-ms", paramLabel = "MS",
         description = "Log a progress line this often while events flow (0 = never).")
     long statusIntervalMillis = 5_000;
@@ -143,10 +180,10 @@ public final class ServeCommand implements Callable<Integer> {
 
     ServerConfig toConfig() {
         final PipelineConfig pipeline = new PipelineConfig(ringSize, chunkBytes, maxLineLength, windowSize, maxPending,
-            waitStrategy, gapTimeoutMillis);
+            waitStrategy, gapTimeoutMillis, maxSeqAhead, maxUsers, maxFollows);
         return new ServerConfig(bind, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
             slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis, maxClients,
-            new TlsConfig(eventTlsCert, eventTlsKey, eventTlsTrust, clientTlsCert, clientTlsKey), pipeline);
+            maxEventSources, eventSourceIdleTimeoutMillis, maxTotalOutboundBytes, clientStallMillis, new TlsConfig(eventTlsCert, eventTlsKey, eventTlsTrust, clientTlsCert, clientTlsKey), pipeline);
     }
 
     private static void setLogLevel(String level) {
@@ -168,7 +205,8 @@ public final class ServeCommand implements Callable<Integer> {
         setLogLevel(logLevel);
         LOG.info("Profile {}", Profile.parse(profile).displayName());
         final FollowerMazeServer server = new FollowerMazeServer(config).start();
-        final MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(server, bind, metricsPort);
+        final MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(server, bind, metricsPort,
+            metricsMaxConnections, metricsTimeoutMillis);
         final StatusReporter status = statusIntervalMillis > 0 ? new StatusReporter(server, statusIntervalMillis) : null;
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -64,7 +64,8 @@ public final class Egress implements EgressListener {
      * @param handoffBytes          output after which a batch is handed off early (and flow control applied)
      * @param slowClientGraceMillis how long the pipeline waits for one congested client before it stops waiting
      */
-    public Egress(long maxOutboundBytes, long handoffBytes, long slowClientGraceMillis, ByteBufAllocator allocator) {
+    public Egress(long maxOutboundBytes, long maxTotalOutboundBytes, long handoffBytes, long slowClientGraceMillis,
+                  long clientStallMillis, ByteBufAllocator allocator) {
         this.maxOutboundBytes = maxOutboundBytes;
         this.handoffBytes = handoffBytes;
         this.slowClientGraceMillis = slowClientGraceMillis;

@@ -26,6 +26,11 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
+    public MetricsEndpoint(FollowerMazeServer server, String bindAddress, int port, int maxConnections,
+                           long timeoutMillis) throws IOException {
+        this(server, bindAddress, port);
+    }
+
     public MetricsEndpoint(FollowerMazeServer server, String bindAddress, int port) throws IOException {
         ServerMetrics.bind(server, registry);
         this.http = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
