@@ -130,6 +130,8 @@ public final class FollowerMazeServer implements AutoCloseable {
                 config.tls().eventTrust() != null ? " (client certificate required)" : "", clientTls != null ? "on" : "off");
         }
         LOG.info("Configuration: {}", config);
+        LOG.info("Outbound budget: {} bytes per client, {} bytes for all clients together (direct-memory limit {})",
+            config.maxOutboundBytes(), egress.maxTotalOutboundBytes(), io.netty.util.internal.PlatformDependent.maxDirectMemory());
         return this;
     }
 
@@ -170,6 +172,26 @@ public final class FollowerMazeServer implements AutoCloseable {
 
     public long slowConsumersCutOff() {
         return egress.slowConsumersCutOff();
+    }
+
+    /** Clients cut off because all clients together held more than the total outbound budget. */
+    public long budgetCutOffs() {
+        return egress.budgetCutOffs();
+    }
+
+    /** Congested clients that stopped draining (or stayed congested too long) and were no longer waited for. */
+    public long clientsStalled() {
+        return egress.clientsStalled();
+    }
+
+    /** Notification bytes held for clients now (handed to event loops or queued in Netty). */
+    public long outboundBytes() {
+        return egress.outboundBytes();
+    }
+
+    /** The total outbound budget in force (resolved from the configuration). */
+    public long maxTotalOutboundBytes() {
+        return egress.maxTotalOutboundBytes();
     }
 
     /** Client connections refused because {@code maxClients} were open. */

@@ -193,6 +193,30 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** Exit status after a fatal error in the pipeline (EX_SOFTWARE). */
+    public static final int FATAL_EXIT_STATUS = 70;
+
+    /**
+     * Crash-only: after an {@link Error} in the pipeline its state can not be trusted, so the process exits
+     * (a supervisor restarts it) rather than accept connections it can not serve. The exit runs the shutdown hook
+     * (listeners and clients are closed); a watchdog halts the JVM should that hang.
+     */
+    static void exitOnFatal(Throwable error) {
+        LOG.error("Exiting with status {} after a fatal error in the pipeline: {}", FATAL_EXIT_STATUS, error.toString());
+        final Thread exit = new Thread(() -> System.exit(FATAL_EXIT_STATUS), "followermaze-fatal-exit");
+        final Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException ignored) {
+                // halting anyway
+            }
+            Runtime.getRuntime().halt(FATAL_EXIT_STATUS);
+        }, "followermaze-fatal-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        exit.start();
+    }
+
     @Override
     public Integer call() throws Exception {
         final ServerConfig config;
@@ -204,7 +228,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         setLogLevel(logLevel);
         LOG.info("Profile {}", Profile.parse(profile).displayName());
-        final FollowerMazeServer server = new FollowerMazeServer(config).start();
+        final FollowerMazeServer server = new FollowerMazeServer(config, ServeCommand::exitOnFatal).start();
         final MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(server, bind, metricsPort,
             metricsMaxConnections, metricsTimeoutMillis);
         final StatusReporter status = statusIntervalMillis > 0 ? new StatusReporter(server, statusIntervalMillis) : null;

@@ -2,6 +2,7 @@ package io.followermaze.server.egress;
 
 import io.followermaze.metrics.Counter;
 import io.followermaze.pipeline.EgressListener;
+import io.followermaze.pipeline.RateLimitedLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -11,13 +12,13 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Moves notification bytes from the pipeline thread to the network, and pushes back when clients lag.
+ * Moves notification bytes from the pipeline thread to the network, pushes back when clients lag, and keeps the
+ * bytes held for clients within two budgets.
  * <p>
  * During a batch, sessions append to their own buffers and mark themselves dirty here. At batch end
  * ({@link #onBatchEnd()}), or earlier once a batch has produced {@code handoffBytes} (large fan-out) and at least
@@ -28,10 +29,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Flow control: a client whose Netty outbound buffer passes its high-water mark is "congested"; after a
  * hand-off the pipeline thread waits until no client is congested. The ring then fills and the event sources
- * are paused, so a fast source can not outrun the clients and memory stays bounded. A client that stays
- * congested for the grace period is "slow": nobody waits for it any more, and it is cut off when its backlog
- * passes {@code maxOutboundBytes} (checked here on bytes the loop has not taken yet, and on the loop on bytes
- * Netty has not yet written to the socket).
+ * are paused, so a fast source can not outrun the clients. A congested client stops being waited for ("slow") as
+ * soon as it drains nothing for {@code clientStallMillis}, or after {@code slowClientGraceMillis} in all: a client
+ * that reads slowly keeps the stream at its pace for a while, one that does not read at all costs everyone only
+ * the stall time. See {@link CongestionWatch}.
+ * <p>
+ * Budgets: one client's backlog past {@code maxOutboundBytes} cuts it off; all clients' backlogs together past
+ * {@code maxTotalOutboundBytes} cut off the largest backlogs first ({@link #enforceTotalBudget()}). A direct buffer
+ * that still can not be had cuts off the one client it was for; the event goes on to everyone else.
  */
 public final class Egress implements EgressListener {
     private static final Logger LOG = LoggerFactory.getLogger(Egress.class);
@@ -39,36 +44,58 @@ public final class Egress implements EgressListener {
     private static final long PARK_NANOS = 20_000;
     /** An early hand-off waits until it carries at least this much per connection on average. */
     static final int MIN_BYTES_PER_SESSION = 4096;
+    /** The total budget cuts off no client holding less than this: it would free too little to matter. */
+    private static final long MIN_VICTIM_BACKLOG = 64 * 1024;
+    private static final short CRLF = ('\r' << 8) | '\n';
 
     private final long maxOutboundBytes;
+    private final long maxTotalOutboundBytes;
     private final long handoffBytes;
-    private final long slowClientGraceMillis;
+    final long slowClientGraceMillis;
+    final long clientStallMillis;
     private final ByteBufAllocator allocator;
-    private final AtomicInteger congestedClients = new AtomicInteger();
+    private final ConcurrentHashMap<EventLoop, LoopEgress> loops = new ConcurrentHashMap<>();
+
+    // ---- written by event loops (atomically), read by the pipeline ----
+    final AtomicInteger congestedClients = new AtomicInteger();
     /** Bytes handed to event loops that they have not yet passed to Netty; bounds the loops' inboxes. */
     private final AtomicLong notYetWritten = new AtomicLong();
-    private final Counter congestionWaits = new Counter();
-    private final ConcurrentHashMap<EventLoop, LoopEgress> loops = new ConcurrentHashMap<>();
-    private final AtomicLong slowConsumersCutOff = new AtomicLong();
+    /** Sum of every connection's {@link ChannelSession#queuedInNetty}. */
+    final AtomicLong queuedInNetty = new AtomicLong();
+    final AtomicLong slowConsumersCutOff = new AtomicLong();
+    final AtomicLong clientsStalled = new AtomicLong();
 
-    // pipeline thread
+    // ---- written by the pipeline thread only ----
+    private final Counter congestionWaits = new Counter();
+    private final Counter budgetCutOffs = new Counter();
+    private final RateLimitedLog cutOffLog = new RateLimitedLog(LOG, 1000);
     long bytesSinceHandoff;
     private long lastHandoffBytes;
     private ChannelSession[] dirty = new ChannelSession[256];
     private int dirtyCount;
     private LoopEgress[] touched = new LoopEgress[8];
     private int touchedCount;
+    /** Sessions that have had output, so the budget can find the largest backlogs without a table scan. */
+    private ChannelSession[] tracked = new ChannelSession[256];
+    private int trackedCount;
+    /** Sessions this thread cut off whose loops have not yet released what they held. */
+    private ChannelSession[] releasing = new ChannelSession[16];
+    private int releasingCount;
 
     /**
      * @param maxOutboundBytes      per-client backlog past which a slow client is cut off
+     * @param maxTotalOutboundBytes all clients' backlogs together past which the largest are cut off
      * @param handoffBytes          output after which a batch is handed off early (and flow control applied)
-     * @param slowClientGraceMillis how long the pipeline waits for one congested client before it stops waiting
+     * @param slowClientGraceMillis longest the pipeline waits for one congested client
+     * @param clientStallMillis     how long a congested client may drain nothing before it is no longer waited for
      */
     public Egress(long maxOutboundBytes, long maxTotalOutboundBytes, long handoffBytes, long slowClientGraceMillis,
                   long clientStallMillis, ByteBufAllocator allocator) {
         this.maxOutboundBytes = maxOutboundBytes;
+        this.maxTotalOutboundBytes = Math.max(maxTotalOutboundBytes, maxOutboundBytes);
         this.handoffBytes = handoffBytes;
         this.slowClientGraceMillis = slowClientGraceMillis;
+        this.clientStallMillis = clientStallMillis;
         this.allocator = allocator;
     }
 
@@ -82,8 +109,40 @@ public final class Egress implements EgressListener {
         return maxOutboundBytes;
     }
 
-    ByteBuf allocate(int sizeHint) {
-        return allocator.directBuffer(sizeHint);
+    // ---- pipeline thread ----
+
+    /** A buffer for the session's notifications of this batch, or null (the session is then cut off). */
+    ByteBuf allocate(ChannelSession s) {
+        try {
+            return allocator.directBuffer(s.sizeHint);
+        } catch (OutOfMemoryError e) {
+            onOutOfDirectMemory(s, e);
+            return null;
+        }
+    }
+
+    /** Appends {@code payload} and CRLF; false if no memory could be had for it (the session is then cut off). */
+    boolean append(ChannelSession s, ByteBuf buf, byte[] payload, int offset, int length) {
+        try {
+            buf.writeBytes(payload, offset, length).writeShort(CRLF);
+            return true;
+        } catch (OutOfMemoryError e) {
+            onOutOfDirectMemory(s, e);
+            return false;
+        }
+    }
+
+    /**
+     * Direct memory ran out (the budget is set below the limit, so this means it is set too high, or something
+     * else took the memory): this one client loses its connection; the pipeline and everyone else go on. Any other
+     * {@link OutOfMemoryError} (the heap) is rethrown: it is fatal.
+     */
+    private void onOutOfDirectMemory(ChannelSession s, OutOfMemoryError e) {
+        final String message = String.valueOf(e.getMessage());
+        if (!message.contains("direct") && !(e instanceof io.netty.util.internal.OutOfDirectMemoryError)) {
+            throw e;
+        }
+        cutOff(s, s.backlogBytes(), "out of direct memory: " + message);
     }
 
     void markDirty(ChannelSession s) {
@@ -91,6 +150,32 @@ public final class Egress implements EgressListener {
             dirty = Arrays.copyOf(dirty, dirtyCount * 2);
         }
         dirty[dirtyCount++] = s;
+        if (s.trackedIndex < 0) {
+            track(s);
+        }
+    }
+
+    private void track(ChannelSession s) {
+        if (trackedCount == tracked.length) {
+            tracked = Arrays.copyOf(tracked, trackedCount * 2);
+        }
+        s.trackedIndex = trackedCount;
+        tracked[trackedCount++] = s;
+    }
+
+    /** Pipeline thread: the session left the table or was cut off. */
+    void untrack(ChannelSession s) {
+        final int i = s.trackedIndex;
+        if (i < 0) {
+            return;
+        }
+        final ChannelSession last = tracked[--trackedCount];
+        tracked[trackedCount] = null;
+        if (last != s) {
+            tracked[i] = last;
+            last.trackedIndex = i;
+        }
+        s.trackedIndex = -1;
     }
 
     @Override
@@ -103,6 +188,7 @@ public final class Egress implements EgressListener {
     @Override
     public void onBatchEnd() {
         handOff();
+        enforceTotalBudget();
         if (mustWait()) {
             congestionWaits.increment();
             do {
@@ -114,11 +200,6 @@ public final class Egress implements EgressListener {
     /** A client is above its high-water mark, or the event loops are behind by more than two hand-offs. */
     private boolean mustWait() {
         return congestedClients.get() > 0 || notYetWritten.get() > 2 * Math.max(handoffBytes, lastHandoffBytes);
-    }
-
-    /** Event loop thread: {@code bytes} of hand-offs went to Netty. */
-    void written(long bytes) {
-        notYetWritten.addAndGet(-bytes);
     }
 
     private void handOff() {
@@ -133,9 +214,9 @@ public final class Egress implements EgressListener {
                 continue;
             }
             final ByteBuf buf = s.filling;
-            final long inFlight = s.inFlightBytes();
-            if (inFlight > maxOutboundBytes) {
-                cutOff(s, inFlight, "bytes its event loop has not taken yet");
+            final long backlog = s.backlogBytes();
+            if (backlog > maxOutboundBytes) {
+                cutOff(s, backlog, "bytes not yet written to its socket");
                 continue;
             }
             s.filling = null;
@@ -167,42 +248,70 @@ public final class Egress implements EgressListener {
         touchedCount = 0;
     }
 
-    /** Event loop thread: Netty reports a change of the client's writability (high/low-water marks). */
-    public void onWritabilityChanged(ChannelSession s, boolean writable) {
-        s.writabilityEpoch++;
-        if (!writable) {
-            if (!s.congesting && !s.slow && s.channel.isActive()) {
-                s.congesting = true;
-                congestedClients.incrementAndGet();
-                final long epoch = s.writabilityEpoch;
-                s.channel.eventLoop().schedule(() -> onGraceExpired(s, epoch), slowClientGraceMillis, TimeUnit.MILLISECONDS);
+    /** Bytes held for all clients: handed to loops, queued in Netty, minus what cut-off clients are releasing. */
+    long totalBacklog() {
+        long releasingBytes = 0;
+        for (int i = 0; i < releasingCount; ) {
+            final ChannelSession s = releasing[i];
+            if (s.closed) {
+                releasing[i] = releasing[--releasingCount];
+                releasing[releasingCount] = null;
+                continue;
             }
-        } else {
-            s.slow = false;
-            stopCongesting(s);
+            releasingBytes += Math.max(0, s.handedOffBytes - s.writtenBytes) + s.queuedInNetty;
+            i++;
+        }
+        return notYetWritten.get() + queuedInNetty.get() - releasingBytes;
+    }
+
+    /**
+     * Once per hand-off: when all clients together hold more than the total budget, cut off the clients with the
+     * largest backlogs (those nobody waits for first) until the rest fit in 7/8 of it, so one burst does not cut off
+     * one client per batch. "Hold" is the larger of two readings: the bytes this class counts (what Netty and the
+     * loops have queued) and the process's direct memory in use, which also sees buffer capacity, allocator overhead
+     * and read buffers; the budget sits well below the direct-memory limit so that event sources keep the rest.
+     * While earlier victims are still releasing, nobody else is cut: their memory is about to come back. The scan
+     * runs only over budget, which a healthy server never is.
+     */
+    private void enforceTotalBudget() {
+        final long counted = totalBacklog();
+        final long direct = DirectMemory.used();
+        if (counted <= maxTotalOutboundBytes && direct <= maxTotalOutboundBytes || releasingCount > 0) {
+            return;
+        }
+        final long target = maxTotalOutboundBytes - maxTotalOutboundBytes / 8;
+        // Direct memory counts capacity and overhead too: about twice the bytes queued, so half its excess is the
+        // backlog that must go.
+        long toFree = Math.max(counted - target, (direct - target) / 2);
+        while (toFree > 0) {
+            // Clients nobody waits for (stalled or slow) first: one that is waited for is keeping up.
+            ChannelSession victim = largestBacklog(true);
+            if (victim == null) {
+                victim = largestBacklog(false);
+            }
+            if (victim == null) {
+                return; // nobody holds enough to be worth cutting off: the memory is not ours
+            }
+            final long backlog = victim.backlogBytes();
+            budgetCutOffs.increment();
+            cutOff(victim, backlog, "the largest backlog while clients hold " + Math.max(counted, direct)
+                + " bytes, over the total budget of " + maxTotalOutboundBytes + " (--max-total-outbound-bytes)");
+            toFree -= backlog;
         }
     }
 
-    private void onGraceExpired(ChannelSession s, long epoch) {
-        if (s.congesting && s.writabilityEpoch == epoch) {
-            stopCongesting(s);
-            s.slow = true;
-            LOG.warn("Client {} (user {}) has not drained for {} ms; not waiting for it any more: it is cut off "
-                + "if its backlog passes {} bytes", s.channel.remoteAddress(), s.userId(), slowClientGraceMillis,
-                maxOutboundBytes);
+    private ChannelSession largestBacklog(boolean slowOnly) {
+        ChannelSession largest = null;
+        long largestBacklog = 0;
+        for (int i = 0; i < trackedCount; i++) {
+            final ChannelSession s = tracked[i];
+            final long b = s.backlogBytes();
+            if (b > largestBacklog && b >= MIN_VICTIM_BACKLOG && !s.cutOff && (!slowOnly || s.slow)) {
+                largest = s;
+                largestBacklog = b;
+            }
         }
-    }
-
-    /** Event loop thread: the connection closed. */
-    public void onClosed(ChannelSession s) {
-        stopCongesting(s);
-    }
-
-    private void stopCongesting(ChannelSession s) {
-        if (s.congesting) {
-            s.congesting = false;
-            congestedClients.decrementAndGet();
-        }
+        return largest;
     }
 
     /** Pipeline thread: the client is not keeping up; stop producing for it and close it. */
@@ -212,22 +321,51 @@ public final class Egress implements EgressListener {
         }
         s.cutOff = true;
         s.releaseFilling();
+        untrack(s);
+        if (releasingCount == releasing.length) {
+            releasing = Arrays.copyOf(releasing, releasingCount * 2);
+        }
+        releasing[releasingCount++] = s;
         slowConsumersCutOff.incrementAndGet();
-        LOG.warn("Cutting off slow client {} (user {}): {} bytes of {} exceed the bound of {} bytes",
-            s.channel.remoteAddress(), s.userId(), backlog, what, maxOutboundBytes);
+        cutOffLog.warn("Cutting off client {}: {}", describe(s), backlog + " bytes: " + what);
         s.channel.close();
     }
 
-    /** Event loop thread: Netty's outbound buffer for the client passed the bound. */
-    void onCutOffByLoop(ChannelSession s, long pending) {
-        slowConsumersCutOff.incrementAndGet();
-        LOG.warn("Cutting off slow client {} (user {}): {} bytes waiting for the socket exceed the bound of {} bytes",
-            s.channel.remoteAddress(), s.userId(), pending, maxOutboundBytes);
-        s.channel.close();
+    static String describe(ChannelSession s) {
+        return s.channel.remoteAddress() + " (user " + s.userId() + ")";
     }
+
+    // ---- event loop threads ----
+
+    /** Event loop thread: {@code bytes} of hand-offs went to Netty. */
+    void written(long bytes) {
+        notYetWritten.addAndGet(-bytes);
+    }
+
+    /** Event loop thread: Netty reports a change of the client's writability (high/low-water marks). */
+    public void onWritabilityChanged(ChannelSession s, boolean writable) {
+        s.loop.congestion().onWritabilityChanged(s, writable);
+    }
+
+    /** Event loop thread: the connection closed; Netty has released its outbound buffer. */
+    public void onClosed(ChannelSession s) {
+        s.loop.onClosed(s);
+    }
+
+    // ---- observation (any thread) ----
 
     public long slowConsumersCutOff() {
         return slowConsumersCutOff.get();
+    }
+
+    /** Clients cut off because all clients together held more than the total budget. */
+    public long budgetCutOffs() {
+        return budgetCutOffs.get();
+    }
+
+    /** Congested clients that drained nothing for the stall time (or stayed congested past the grace period). */
+    public long clientsStalled() {
+        return clientsStalled.get();
     }
 
     /** Clients above their high-water mark that the pipeline is waiting for right now. */
@@ -238,5 +376,14 @@ public final class Egress implements EgressListener {
     /** Times the pipeline thread waited for congested clients. */
     public long congestionWaits() {
         return congestionWaits.get();
+    }
+
+    /** Bytes held for clients now (handed to event loops or queued in Netty); at most about the total budget. */
+    public long outboundBytes() {
+        return notYetWritten.get() + queuedInNetty.get();
+    }
+
+    public long maxTotalOutboundBytes() {
+        return maxTotalOutboundBytes;
     }
 }

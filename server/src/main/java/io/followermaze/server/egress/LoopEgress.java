@@ -1,10 +1,15 @@
 package io.followermaze.server.egress;
 
+import io.followermaze.pipeline.RateLimitedLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,25 +24,44 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * Both stacks have one pusher and one taker that takes everything ({@code getAndSet(null)}), so there is
  * no ABA problem.
+ * <p>
+ * The loop also keeps each connection's {@link ChannelSession#queuedInNetty} (and the total in {@link Egress})
+ * current: after each flush, and every {@value #SWEEP_MILLIS} ms for connections that still have bytes queued, so
+ * that the total budget sees memory leave as sockets drain.
  */
 final class LoopEgress implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(LoopEgress.class);
+    static final long SWEEP_MILLIS = 50;
+
     private final EventLoop eventLoop;
     private final Egress egress;
     private final AtomicReference<HandoffBatch> inbox = new AtomicReference<>();
     private final AtomicReference<HandoffBatch> recycled = new AtomicReference<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
-    // pipeline thread
+    // ---- written by the pipeline thread only ----
     private HandoffBatch staging;
     private HandoffBatch spare;
     boolean touched;
 
-    // event loop thread
+    // ---- written by the event loop only ----
+    private final CongestionWatch congestion;
+    private final RateLimitedLog cutOffLog = new RateLimitedLog(LOG, 1000);
     private ChannelSession[] toFlush = new ChannelSession[64];
+    /** Connections with bytes queued in Netty; swept until they drain or close. */
+    private ChannelSession[] backlogged = new ChannelSession[64];
+    private int backloggedCount;
+    private boolean sweepScheduled;
+    private final Runnable sweep = this::sweep;
 
     LoopEgress(EventLoop eventLoop, Egress egress) {
         this.eventLoop = eventLoop;
         this.egress = egress;
+        this.congestion = new CongestionWatch(eventLoop, egress);
+    }
+
+    CongestionWatch congestion() {
+        return congestion;
     }
 
     /** Pipeline thread. */
@@ -103,7 +127,7 @@ final class LoopEgress implements Runnable {
                 if (!s.dirtyInLoop) {
                     s.dirtyInLoop = true;
                     if (flushCount == toFlush.length) {
-                        toFlush = java.util.Arrays.copyOf(toFlush, flushCount * 2);
+                        toFlush = Arrays.copyOf(toFlush, flushCount * 2);
                     }
                     toFlush[flushCount++] = s;
                 }
@@ -118,15 +142,69 @@ final class LoopEgress implements Runnable {
             final ChannelSession s = toFlush[i];
             toFlush[i] = null;
             s.dirtyInLoop = false;
-            final Channel ch = s.channel;
-            ch.flush();
-            final ChannelOutboundBuffer outbound = ch.unsafe().outboundBuffer();
-            final long pending = outbound == null ? 0 : outbound.totalPendingWriteBytes();
+            s.channel.flush();
+            final long pending = updateQueued(s);
             if (pending > egress.maxOutboundBytes() && !s.cutOffByLoop) {
                 s.cutOffByLoop = true;
-                egress.onCutOffByLoop(s, pending);
+                egress.slowConsumersCutOff.incrementAndGet();
+                cutOffLog.warn("Cutting off client {}: {}", Egress.describe(s), pending
+                    + " bytes waiting for the socket exceed the per-client bound of " + egress.maxOutboundBytes());
+                s.channel.close();
             }
         }
+    }
+
+    /** Reads what Netty holds for the connection into its estimate and the total; tracks it while non-zero. */
+    private long updateQueued(ChannelSession s) {
+        final Channel ch = s.channel;
+        final ChannelOutboundBuffer outbound = ch.unsafe().outboundBuffer();
+        final long queued = outbound == null || s.closed ? 0 : outbound.totalPendingWriteBytes();
+        final long delta = queued - s.queuedInNetty;
+        if (delta != 0) {
+            s.queuedInNetty = queued;
+            egress.queuedInNetty.addAndGet(delta);
+        }
+        if (queued > 0 && !s.backlogged) {
+            s.backlogged = true;
+            if (backloggedCount == backlogged.length) {
+                backlogged = Arrays.copyOf(backlogged, backloggedCount * 2);
+            }
+            backlogged[backloggedCount++] = s;
+            if (!sweepScheduled) {
+                sweepScheduled = true;
+                eventLoop.schedule(sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+        return queued;
+    }
+
+    private void sweep() {
+        sweepScheduled = false;
+        for (int i = 0; i < backloggedCount; ) {
+            final ChannelSession s = backlogged[i];
+            if (updateQueued(s) == 0) {
+                s.backlogged = false;
+                backlogged[i] = backlogged[--backloggedCount];
+                backlogged[backloggedCount] = null;
+            } else {
+                i++;
+            }
+        }
+        if (backloggedCount > 0 && !sweepScheduled) {
+            sweepScheduled = true;
+            eventLoop.schedule(sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Event loop thread: the connection closed (Netty has released its outbound buffer). */
+    void onClosed(ChannelSession s) {
+        congestion.stopCongesting(s);
+        final long held = s.queuedInNetty;
+        if (held != 0) {
+            s.queuedInNetty = 0;
+            egress.queuedInNetty.addAndGet(-held);
+        }
+        s.closed = true; // after the estimate is zero: the pipeline then stops counting it as releasing
     }
 
     private void recycle(HandoffBatch batch) {

@@ -196,6 +196,18 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof OutOfMemoryError) {
+            // No direct memory for a read buffer right now (clients hold it; the outbound budget is freeing it).
+            // Closing would lose the source's input: pause reading instead and try again shortly.
+            LOG.debug("Event source {}: no memory to read into ({}); pausing", ctx.channel().remoteAddress(), cause.toString());
+            ctx.channel().config().setAutoRead(false);
+            ctx.executor().schedule(() -> {
+                if (backlog == null) {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            }, 10, TimeUnit.MILLISECONDS);
+            return;
+        }
         LOG.warn("Event source {} failed; closing it: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }

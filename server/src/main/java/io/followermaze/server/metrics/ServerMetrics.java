@@ -52,6 +52,16 @@ public final class ServerMetrics {
             Pipeline::processorExceptions);
         counter(registry, "followermaze.clients.slow.disconnects", "Clients cut off for not keeping up", server,
             FollowerMazeServer::slowConsumersCutOff);
+        counter(registry, "followermaze.clients.budget.disconnects",
+            "Clients cut off (largest backlog first) because all clients together held more than the total budget",
+            server, FollowerMazeServer::budgetCutOffs);
+        counter(registry, "followermaze.clients.stalled",
+            "Congested clients no longer waited for (drained nothing for the stall time, or past the grace period)",
+            server, FollowerMazeServer::clientsStalled);
+        gauge(registry, "followermaze.outbound.bytes", "Notification bytes held for clients (direct memory)", server,
+            FollowerMazeServer::outboundBytes);
+        gauge(registry, "followermaze.outbound.budget.bytes", "Total outbound budget (--max-total-outbound-bytes)",
+            server, FollowerMazeServer::maxTotalOutboundBytes);
         counter(registry, "followermaze.backpressure.waits", "Times the pipeline waited for congested clients", server,
             FollowerMazeServer::congestionWaits);
         counter(registry, "followermaze.event.sources.connections", "Event-source connections accepted", server,

@@ -1,0 +1,123 @@
+package io.followermaze.server.egress;
+
+import io.followermaze.pipeline.RateLimitedLog;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's view of its congested clients: decides how long the pipeline waits for each.
+ * <p>
+ * A client above its high-water mark is "congesting": the pipeline waits for it, which slows the whole stream to
+ * its pace. That is right for a client that is reading, only more slowly than the stream; it is wrong for one that
+ * does not read at all. So while a client congests, a check every {@code clientStallMillis / 4} looks at its Netty
+ * outbound buffer: when nothing has left it for {@code clientStallMillis} (the client is stalled), or the client is
+ * still above the low-water mark after {@code slowClientGraceMillis}, it becomes "slow" and nobody waits for it any
+ * more. A slow client is not cut off for that: only if its backlog then passes the per-client bound (or the total
+ * budget needs the memory). Going back under the low-water mark makes it an ordinary client again.
+ * <p>
+ * Event loop thread only (one instance per loop).
+ */
+final class CongestionWatch {
+    private static final Logger LOG = LoggerFactory.getLogger(CongestionWatch.class);
+
+    private final EventLoop eventLoop;
+    private final Egress egress;
+    private final long stallNanos;
+    private final long graceNanos;
+    private final long checkMillis;
+    private final RateLimitedLog slowLog = new RateLimitedLog(LOG, 1000);
+
+    CongestionWatch(EventLoop eventLoop, Egress egress) {
+        this.eventLoop = eventLoop;
+        this.egress = egress;
+        this.stallNanos = TimeUnit.MILLISECONDS.toNanos(egress.clientStallMillis);
+        this.graceNanos = TimeUnit.MILLISECONDS.toNanos(egress.slowClientGraceMillis);
+        this.checkMillis = Math.max(1, egress.clientStallMillis / 4);
+    }
+
+    void onWritabilityChanged(ChannelSession s, boolean writable) {
+        assert eventLoop.inEventLoop();
+        s.writabilityEpoch++;
+        if (!writable) {
+            if (!s.congesting && !s.slow && s.channel.isActive()) {
+                startCongesting(s);
+            }
+        } else {
+            s.slow = false;
+            stopCongesting(s);
+        }
+    }
+
+    private void startCongesting(ChannelSession s) {
+        s.congesting = true;
+        egress.congestedClients.incrementAndGet();
+        final long now = System.nanoTime();
+        s.congestedSinceNanos = now;
+        s.lastProgressNanos = now;
+        sample(s);
+        s.drainCheck = eventLoop.scheduleAtFixedRate(() -> check(s), checkMillis, checkMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void stopCongesting(ChannelSession s) {
+        if (s.congesting) {
+            s.congesting = false;
+            egress.congestedClients.decrementAndGet();
+        }
+        if (s.drainCheck != null) {
+            s.drainCheck.cancel(false);
+            s.drainCheck = null;
+        }
+    }
+
+    private void check(ChannelSession s) {
+        if (!s.congesting) {
+            stopCongesting(s);
+            return;
+        }
+        final long now = System.nanoTime();
+        if (sample(s)) {
+            s.lastProgressNanos = now;
+        }
+        if (now - s.lastProgressNanos >= stallNanos) {
+            markSlow(s, "has drained nothing for " + egress.clientStallMillis + " ms");
+        } else if (now - s.congestedSinceNanos >= graceNanos) {
+            markSlow(s, "has stayed above its high-water mark for " + egress.slowClientGraceMillis + " ms");
+        }
+    }
+
+    /**
+     * Looks at what is queued for the client. Progress is anything leaving the buffer: fewer bytes pending, a new
+     * head entry, or fewer readable bytes in the head entry (a partial write).
+     *
+     * @return true if the client has taken bytes since the last look
+     */
+    private static boolean sample(ChannelSession s) {
+        final ChannelOutboundBuffer out = s.channel.unsafe().outboundBuffer();
+        if (out == null) {
+            return true; // closed: nothing to wait for
+        }
+        final long queued = out.totalPendingWriteBytes();
+        final Object current = out.current();
+        final int readable = current instanceof ByteBuf b ? b.readableBytes() : 0;
+        final boolean progress = queued < s.lastQueued || current != s.lastCurrent
+            || (current != null && readable < s.lastCurrentReadable);
+        s.lastQueued = queued;
+        s.lastCurrent = current;
+        s.lastCurrentReadable = readable;
+        return progress;
+    }
+
+    private void markSlow(ChannelSession s, String why) {
+        stopCongesting(s);
+        s.slow = true;
+        s.lastCurrent = null;
+        egress.clientsStalled.incrementAndGet();
+        slowLog.warn("Client {} {}; not waiting for it any more (it is cut off only if its backlog passes the "
+            + "per-client or total bound)", Egress.describe(s), why);
+    }
+}
