@@ -18,7 +18,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A known small stream, then /metrics must show exactly its counts. */
+/** A known small stream, then /metrics must show exactly its counts; /health follows the pipeline. */
 class MetricsEndpointTest {
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
@@ -37,7 +37,7 @@ class MetricsEndpointTest {
             "102|F|0|1",    // rejected: bad_user_id
             "6|B") + "\n";  // duplicate of 6
         try (FollowerMazeServer server = new FollowerMazeServer(ServerConfig.ephemeral()).start();
-             MetricsEndpoint metrics = new MetricsEndpoint(server, "127.0.0.1", 0);
+             MetricsEndpoint metrics = new MetricsEndpoint(server, "127.0.0.1", 0, 16, 5_000);
              TestClient one = new TestClient(server.clientPort(), 1, "\n");
              TestClient two = new TestClient(server.clientPort(), 2, "\n")) {
             Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == 2, () -> "");
@@ -52,7 +52,7 @@ class MetricsEndpointTest {
             final HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode());
-            assertEquals("UP\n", health.body());
+            assertEquals("UP\nnext_seq=7\npending=0\n", health.body());
 
             final String text = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
@@ -72,6 +72,19 @@ class MetricsEndpointTest {
             assertEquals(0, value(text, "followermaze_resequencer_pending"));
             assertEquals(0, value(text, "followermaze_gaps_skipped_total"));
             assertTrue(text.contains("jvm_memory_used_bytes"), "JVM metrics are exported");
+        }
+    }
+
+    @Test
+    void healthIsDown503OnceThePipelineHasStopped() throws Exception {
+        try (FollowerMazeServer server = new FollowerMazeServer(ServerConfig.ephemeral()).start();
+             MetricsEndpoint metrics = new MetricsEndpoint(server, "127.0.0.1", 0, 16, 5_000)) {
+            server.close(); // drains and stops the pipeline; the metrics port outlives it
+            final HttpResponse<String> health = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, health.statusCode());
+            assertEquals("DOWN\nnext_seq=1\npending=0\nreason=pipeline stopped\n", health.body());
         }
     }
 
