@@ -45,6 +45,9 @@ public final class Pipeline implements AutoCloseable {
     /** Written once by the pipeline thread when an {@link Error} ends it; read by health checks and shutdown. */
     private volatile Throwable failure;
     private final Consumer<Throwable> onFatal;
+    /** Heap given back when a fatal error strikes, so the last log line and the exit can still allocate. */
+    @SuppressWarnings("unused")
+    private volatile byte[] emergencyReserve = new byte[256 * 1024];
 
     /** A pipeline whose thread is a plain daemon thread. */
     public Pipeline(PipelineConfig config, EgressListener egress) {
@@ -111,10 +114,16 @@ public final class Pipeline implements AutoCloseable {
         @Override
         public void handleEventException(Throwable ex, long sequence, IngressEntry entry) {
             if (ex instanceof Error error) {
+                // The heap may be exhausted: give back the reserve first, so that logging and exiting can allocate.
+                emergencyReserve = null;
                 failure = error;
                 stopped = true;
-                LOG.error("FATAL: the pipeline failed on ring entry {} ({}): {}; it has stopped and takes no more input",
-                    sequence, entry == null ? "?" : entry.kind(), error.toString());
+                try {
+                    LOG.error("FATAL: the pipeline failed on ring entry {} ({}): {}; it has stopped and takes no more "
+                        + "input", sequence, entry == null ? "?" : entry.kind(), error.toString());
+                } catch (Throwable ignored) {
+                    // nothing more to do about a log line; onFatal must still run
+                }
                 try {
                     onFatal.accept(error);
                 } catch (Throwable t) {

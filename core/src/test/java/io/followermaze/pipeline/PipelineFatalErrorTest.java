@@ -1,0 +1,99 @@
+package io.followermaze.pipeline;
+
+import io.followermaze.session.ClientSession;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Crash-only (issue 8): an {@link Error} inside the pipeline (an OutOfMemoryError while routing, say) used to be
+ * logged and survived, leaving a pipeline whose state was half-applied and whose cursor could stop for good while
+ * {@code /health} said UP. Now it stops the pipeline for good, reports it, and tells the owner once (the server
+ * command exits on it).
+ */
+class PipelineFatalErrorTest {
+
+    /** Throws an Error on the notification for one seq. */
+    private static final class ErrorOnSeqSession extends ClientSession {
+        private final String poison;
+        final CopyOnWriteArrayList<String> received = new CopyOnWriteArrayList<>();
+
+        ErrorOnSeqSession(long userId, String poison) {
+            super(userId);
+            this.poison = poison;
+        }
+
+        @Override
+        public void deliver(byte[] payload, int offset, int length) {
+            final String line = new String(payload, offset, length, StandardCharsets.US_ASCII);
+            if (line.equals(poison)) {
+                throw new OutOfMemoryError("Java heap space (simulated)");
+            }
+            received.add(line);
+        }
+    }
+
+    @Test
+    void anErrorWhileRoutingStopsThePipelineAndIsReportedOnce() {
+        final AtomicInteger fatalCalls = new AtomicInteger();
+        final CopyOnWriteArrayList<Throwable> reported = new CopyOnWriteArrayList<>();
+        final Pipeline p = new Pipeline(PipelineConfig.DEFAULT, EgressListener.NONE, r -> {
+            final Thread t = new Thread(r, "test-pipeline");
+            t.setDaemon(true);
+            return t;
+        }, error -> {
+            fatalCalls.incrementAndGet();
+            reported.add(error);
+        });
+        try {
+            final ErrorOnSeqSession session = new ErrorOnSeqSession(1, "2|B");
+            p.register(session);
+            final byte[] lines = "1|B\n2|B\n3|B\n".getBytes(StandardCharsets.US_ASCII);
+            p.publishEventLines(lines, 0, lines.length);
+            PipelineTest.await(() -> !p.isRunning(), () -> "the pipeline to stop");
+
+            assertInstanceOf(OutOfMemoryError.class, p.failure());
+            assertEquals(1, fatalCalls.get());
+            assertEquals(p.failure(), reported.get(0));
+            assertEquals(java.util.List.of("1|B"), session.received, "nothing after the failing event");
+            assertEquals(Pipeline.STOPPED, p.tryClaim(), "a failed pipeline takes no more input");
+            assertFalse(p.drainAndStop(1, java.util.concurrent.TimeUnit.SECONDS), "nothing will drain the ring");
+            assertTrue(p.released() <= 2);
+        } finally {
+            p.close();
+        }
+    }
+
+    @Test
+    void aRuntimeExceptionIsStillSurvived() {
+        final AtomicInteger fatalCalls = new AtomicInteger();
+        final Pipeline p = new Pipeline(PipelineConfig.DEFAULT, EgressListener.NONE, r -> {
+            final Thread t = new Thread(r, "test-pipeline");
+            t.setDaemon(true);
+            return t;
+        }, error -> fatalCalls.incrementAndGet());
+        try {
+            final ClientSession faulty = new ClientSession(1) {
+                @Override
+                public void deliver(byte[] payload, int offset, int length) {
+                    throw new IllegalStateException("boom");
+                }
+            };
+            p.register(faulty);
+            final byte[] lines = "1|B\n2|B\n".getBytes(StandardCharsets.US_ASCII);
+            p.publishEventLines(lines, 0, lines.length);
+            PipelineTest.await(() -> p.released() == 2, () -> "both events released");
+            assertTrue(p.isRunning());
+            assertEquals(0, fatalCalls.get());
+        } finally {
+            p.close();
+        }
+    }
+}
