@@ -1,5 +1,6 @@
 package io.followermaze.server;
 
+import io.followermaze.pipeline.MemoryModel;
 import io.followermaze.pipeline.Pipeline;
 import io.followermaze.pipeline.RateLimitedLog;
 import io.followermaze.server.egress.Egress;
@@ -130,6 +131,15 @@ public final class FollowerMazeServer implements AutoCloseable {
                 config.tls().eventTrust() != null ? " (client certificate required)" : "", clientTls != null ? "on" : "off");
         }
         LOG.info("Configuration: {}", config);
+        final long heapNeeded = MemoryModel.heapBytes(config.pipeline());
+        final long heapMax = Runtime.getRuntime().maxMemory();
+        if (heapNeeded > heapMax) {
+            LOG.warn("The heap budgets (--max-users {}, --max-follows {}, --max-pending {}) may need {} MiB of heap; "
+                    + "the heap is {} MiB: lower them or raise -Xmx (FOLLOWERMAZE_JAVA_OPTS)", config.pipeline().maxUsers(),
+                config.pipeline().maxFollows(), config.pipeline().maxPending(), heapNeeded >> 20, heapMax >> 20);
+        } else {
+            LOG.info("Heap budgets need at most {} MiB of the {} MiB heap", heapNeeded >> 20, heapMax >> 20);
+        }
         LOG.info("Outbound budget: {} bytes per client, {} bytes for all clients together (direct-memory limit {})",
             config.maxOutboundBytes(), egress.maxTotalOutboundBytes(), io.netty.util.internal.PlatformDependent.maxDirectMemory());
         return this;

@@ -23,7 +23,7 @@ import io.followermaze.pipeline.PipelineConfig;
  * @param maxEventSources       most event-source connections open at once; more are refused (closed at once)
  * @param eventSourceIdleTimeoutMillis an event source that sends nothing for this long is disconnected; 0 = never
  * @param maxTotalOutboundBytes bound on notification bytes held for all clients together (direct memory); when it is
- *                              reached the clients with the largest backlogs are cut off first; 0 = half the
+ *                              reached the clients with the largest backlogs are cut off first; 0 = 3/8 of the
  *                              process's direct-memory limit
  * @param clientStallMillis     a congested client that drains nothing for this long is no longer waited for (it is
  *                              cut off only if its backlog then passes {@code maxOutboundBytes})

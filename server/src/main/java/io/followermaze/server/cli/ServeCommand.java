@@ -87,7 +87,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-total-outbound-bytes", paramLabel = "BYTES",
         description = "Bound on notification bytes held for all clients together; past it the largest backlogs are "
-            + "cut off first (0 = half the direct-memory limit).")
+            + "cut off first (0 = 3/8 of the direct-memory limit).")
     long maxTotalOutboundBytes = ServerConfig.DEFAULT_MAX_TOTAL_OUTBOUND_BYTES;
 
     @Option(names = "--client-stall-ms", paramLabel = "MS",

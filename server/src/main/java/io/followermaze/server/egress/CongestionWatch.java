@@ -91,6 +91,22 @@ final class CongestionWatch {
     }
 
     /**
+     * For a client with bytes queued but below its high-water mark (nobody waits for it): if it has drained
+     * nothing for the stall time it is marked slow, so that the total budget may cut it off; once it drains again
+     * (and is writable) it is an ordinary client again.
+     */
+    void watchBelowHighWater(ChannelSession s, long now) {
+        if (sample(s)) {
+            s.lastProgressNanos = now;
+            if (s.slow && s.channel.isWritable()) {
+                s.slow = false;
+            }
+        } else if (!s.slow && now - s.lastProgressNanos >= stallNanos) {
+            s.slow = true;
+        }
+    }
+
+    /**
      * Looks at what is queued for the client. Progress is anything leaving the buffer: fewer bytes pending, a new
      * head entry, or fewer readable bytes in the head entry (a partial write).
      *

@@ -44,8 +44,6 @@ public final class Egress implements EgressListener {
     private static final long PARK_NANOS = 20_000;
     /** An early hand-off waits until it carries at least this much per connection on average. */
     static final int MIN_BYTES_PER_SESSION = 4096;
-    /** The total budget cuts off no client holding less than this: it would free too little to matter. */
-    private static final long MIN_VICTIM_BACKLOG = 64 * 1024;
     private static final short CRLF = ('\r' << 8) | '\n';
 
     private final long maxOutboundBytes;
@@ -193,13 +191,18 @@ public final class Egress implements EgressListener {
             congestionWaits.increment();
             do {
                 LockSupport.parkNanos(PARK_NANOS);
+                enforceTotalBudget();
             } while (mustWait());
         }
     }
 
-    /** A client is above its high-water mark, or the event loops are behind by more than two hand-offs. */
+    /**
+     * A client is above its high-water mark, the event loops are behind by more than two hand-offs, or clients
+     * together hold more than the total budget.
+     */
     private boolean mustWait() {
-        return congestedClients.get() > 0 || notYetWritten.get() > 2 * Math.max(handoffBytes, lastHandoffBytes);
+        return congestedClients.get() > 0 || notYetWritten.get() > 2 * Math.max(handoffBytes, lastHandoffBytes)
+            || totalBacklog() > maxTotalOutboundBytes;
     }
 
     private void handOff() {
@@ -265,48 +268,52 @@ public final class Egress implements EgressListener {
     }
 
     /**
-     * Once per hand-off: when all clients together hold more than the total budget, cut off the clients with the
-     * largest backlogs (those nobody waits for first) until the rest fit in 7/8 of it, so one burst does not cut off
-     * one client per batch. "Hold" is the larger of two readings: the bytes this class counts (what Netty and the
-     * loops have queued) and the process's direct memory in use, which also sees buffer capacity, allocator overhead
-     * and read buffers; the budget sits well below the direct-memory limit so that event sources keep the rest.
-     * While earlier victims are still releasing, nobody else is cut: their memory is about to come back. The scan
-     * runs only over budget, which a healthy server never is.
+     * Once per hand-off (and while the pipeline waits): keeps what clients hold within the total budget.
+     * <p>
+     * Over budget, clients nobody waits for (they drain nothing: {@link ChannelSession#slow}) are cut off, largest
+     * backlog first, until the rest fit in 7/8 of the budget. Bytes held by clients that are keeping up are not
+     * a reason to cut anyone off: {@link #mustWait()} holds the stream back until they drain (backpressure). The
+     * process's real direct memory is watched too, since buffers hold more than the bytes counted (capacity,
+     * allocator chunks, read buffers): past 7/8 of the direct-memory limit the same victims are cut, so that an
+     * allocation never fails. While earlier victims are still releasing, nobody else is cut: their memory is about
+     * to come back. The scan runs only under pressure, which a healthy server never is.
      */
     private void enforceTotalBudget() {
+        if (releasingCount > 0) {
+            totalBacklog(); // prunes the victims whose loops have released what they held
+            if (releasingCount > 0) {
+                return;
+            }
+        }
         final long counted = totalBacklog();
         final long direct = DirectMemory.used();
-        if (counted <= maxTotalOutboundBytes && direct <= maxTotalOutboundBytes || releasingCount > 0) {
+        final long directDanger = DirectMemory.max() - DirectMemory.max() / 8;
+        if (counted <= maxTotalOutboundBytes && direct <= directDanger) {
             return;
         }
         final long target = maxTotalOutboundBytes - maxTotalOutboundBytes / 8;
-        // Direct memory counts capacity and overhead too: about twice the bytes queued, so half its excess is the
-        // backlog that must go.
-        long toFree = Math.max(counted - target, (direct - target) / 2);
+        long toFree = Math.max(counted - target, direct - (directDanger - maxTotalOutboundBytes / 8));
         while (toFree > 0) {
-            // Clients nobody waits for (stalled or slow) first: one that is waited for is keeping up.
-            ChannelSession victim = largestBacklog(true);
+            final ChannelSession victim = largestSlowBacklog();
             if (victim == null) {
-                victim = largestBacklog(false);
-            }
-            if (victim == null) {
-                return; // nobody holds enough to be worth cutting off: the memory is not ours
+                return; // the rest is held by clients that are draining (or is not ours): wait, do not cut
             }
             final long backlog = victim.backlogBytes();
             budgetCutOffs.increment();
-            cutOff(victim, backlog, "the largest backlog while clients hold " + Math.max(counted, direct)
-                + " bytes, over the total budget of " + maxTotalOutboundBytes + " (--max-total-outbound-bytes)");
+            cutOff(victim, backlog, "it drains nothing and holds the largest backlog while clients hold " + counted
+                + " bytes (budget " + maxTotalOutboundBytes + ", --max-total-outbound-bytes) and the process "
+                + direct + " bytes of direct memory");
             toFree -= backlog;
         }
     }
 
-    private ChannelSession largestBacklog(boolean slowOnly) {
+    private ChannelSession largestSlowBacklog() {
         ChannelSession largest = null;
         long largestBacklog = 0;
         for (int i = 0; i < trackedCount; i++) {
             final ChannelSession s = tracked[i];
             final long b = s.backlogBytes();
-            if (b > largestBacklog && b >= MIN_VICTIM_BACKLOG && !s.cutOff && (!slowOnly || s.slow)) {
+            if (b > largestBacklog && s.slow && !s.cutOff) {
                 largest = s;
                 largestBacklog = b;
             }

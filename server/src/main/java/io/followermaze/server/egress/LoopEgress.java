@@ -166,6 +166,9 @@ final class LoopEgress implements Runnable {
         }
         if (queued > 0 && !s.backlogged) {
             s.backlogged = true;
+            s.lastProgressNanos = System.nanoTime(); // the stall clock of a client below its high-water mark
+            s.lastQueued = queued;
+            s.lastCurrent = null;
             if (backloggedCount == backlogged.length) {
                 backlogged = Arrays.copyOf(backlogged, backloggedCount * 2);
             }
@@ -180,8 +183,12 @@ final class LoopEgress implements Runnable {
 
     private void sweep() {
         sweepScheduled = false;
+        final long now = System.nanoTime();
         for (int i = 0; i < backloggedCount; ) {
             final ChannelSession s = backlogged[i];
+            if (!s.congesting) {
+                congestion.watchBelowHighWater(s, now); // a client can stop reading below its high-water mark too
+            }
             if (updateQueued(s) == 0) {
                 s.backlogged = false;
                 backlogged[i] = backlogged[--backloggedCount];
