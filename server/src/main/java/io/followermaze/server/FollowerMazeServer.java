@@ -1,7 +1,7 @@
 package io.followermaze.server;
 
 import io.followermaze.pipeline.Pipeline;
-import io.followermaze.pipeline.RateLimitedLog;
+import io.followermaze.pipeline.SharedRateLimitedLog;
 import io.followermaze.server.egress.Egress;
 import io.followermaze.server.egress.OutboundBudget;
 import io.followermaze.server.ingress.ClientRegistrationHandler;
@@ -22,6 +22,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
@@ -57,7 +58,7 @@ public final class FollowerMazeServer implements AutoCloseable {
     private final AtomicLong overlongLines = new AtomicLong();
     private final AtomicLong sourceConnections = new AtomicLong();
     private final AtomicLong clientsRefused = new AtomicLong();
-    private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, 1000);
+    private final SharedRateLimitedLog clientRefusalLog = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
     private Channel eventListener;
     private Channel clientListener;
     private boolean closed;
@@ -107,10 +108,8 @@ public final class FollowerMazeServer implements AutoCloseable {
             protected void initChannel(Channel ch) {
                 if (clientChannels.size() >= config.maxClients()) {
                     clientsRefused.incrementAndGet();
-                    synchronized (refusalLog) { // refusals only: io threads may share it
-                        refusalLog.warn("Refusing client {}: {} client connections open (--max-clients)",
-                            ch.remoteAddress(), config.maxClients());
-                    }
+                    clientRefusalLog.log("Refusing client {}: {} client connections open (--max-clients)",
+                        ch.remoteAddress(), config.maxClients());
                     ch.close();
                     return;
                 }
