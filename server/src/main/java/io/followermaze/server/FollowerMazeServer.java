@@ -6,6 +6,7 @@ import io.followermaze.server.egress.Egress;
 import io.followermaze.server.egress.OutboundBudget;
 import io.followermaze.server.ingress.ClientRegistrationHandler;
 import io.followermaze.server.ingress.EventSourceHandler;
+import io.followermaze.server.ingress.EventSourceIdleCloser;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -27,6 +28,7 @@ import org.slf4j.event.Level;
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -46,6 +48,7 @@ import java.util.function.Consumer;
  */
 public final class FollowerMazeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FollowerMazeServer.class);
+    private static final long LOG_INTERVAL_MILLIS = 1000;
 
     private final ServerConfig config;
     private final Transport transport;
@@ -58,7 +61,17 @@ public final class FollowerMazeServer implements AutoCloseable {
     private final AtomicLong overlongLines = new AtomicLong();
     private final AtomicLong sourceConnections = new AtomicLong();
     private final AtomicLong clientsRefused = new AtomicLong();
-    private final SharedRateLimitedLog clientRefusalLog = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
+    private final AtomicLong eventSourcesRefused = new AtomicLong();
+    private final AtomicLong eventSourcesIdleClosed = new AtomicLong();
+    private final AtomicLong acceptFailures = new AtomicLong();
+    /** Connections holding a slot under their cap: taken at accept, given back when the connection closes. */
+    private final AtomicInteger clientSlots = new AtomicInteger();
+    private final AtomicInteger sourceSlots = new AtomicInteger();
+    // One rate-limited line per kind (at most one a second, with the count suppressed), shared by all threads.
+    private final SharedRateLimitedLog clientRefusalLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
+    private final SharedRateLimitedLog sourceRefusalLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
+    private final SharedRateLimitedLog idleCloseLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
+    private final SharedRateLimitedLog acceptFailureLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
     private Channel eventListener;
     private Channel clientListener;
     private boolean closed;
@@ -90,29 +103,26 @@ public final class FollowerMazeServer implements AutoCloseable {
     public FollowerMazeServer start() throws InterruptedException, SSLException {
         final SslContext eventTls = config.tls().eventContext();
         final SslContext clientTls = config.tls().clientContext();
-        eventListener = bind(config.eventPort(), new ChannelInitializer<>() {
+        final ChannelInitializer<Channel> sources = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 sourceChannels.add(ch);
                 sourceConnections.incrementAndGet();
+                if (config.eventSourceIdleTimeoutMillis() > 0) {
+                    EventSourceIdleCloser.install(ch.pipeline(), config.eventSourceIdleTimeoutMillis(),
+                        eventSourcesIdleClosed, idleCloseLog);
+                }
                 if (eventTls != null) {
                     ch.pipeline().addLast(eventTls.newHandler(ch.alloc()));
                 }
                 ch.pipeline().addLast(new EventSourceHandler(pipeline, overlongLines));
             }
-        });
+        };
         final WriteBufferWaterMark clientWaterMark =
             new WriteBufferWaterMark(config.clientHighWaterMark() / 2, config.clientHighWaterMark());
-        clientListener = bind(config.clientPort(), new ChannelInitializer<>() {
+        final ChannelInitializer<Channel> clients = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                if (clientChannels.size() >= config.maxClients()) {
-                    clientsRefused.incrementAndGet();
-                    clientRefusalLog.log("Refusing client {}: {} client connections open (--max-clients)",
-                        ch.remoteAddress(), config.maxClients());
-                    ch.close();
-                    return;
-                }
                 ch.config().setWriteBufferWaterMark(clientWaterMark);
                 clientChannels.add(ch);
                 if (clientTls != null) {
@@ -121,7 +131,13 @@ public final class FollowerMazeServer implements AutoCloseable {
                 ch.pipeline().addLast(new ClientRegistrationHandler(pipeline, egress, config.maxClientIdLength(),
                     config.clientIdTimeoutMillis()));
             }
-        });
+        };
+        // The caps are enforced on the accept thread, before a connection reaches an event loop (see AcceptGuard).
+        eventListener = bind(config.eventPort(), new AcceptGuard("event-source", "--max-event-sources",
+            config.maxEventSources(), sourceSlots, eventSourcesRefused, sourceRefusalLog, acceptFailures,
+            acceptFailureLog), sources);
+        clientListener = bind(config.clientPort(), new AcceptGuard("client", "--max-clients", config.maxClients(),
+            clientSlots, clientsRefused, clientRefusalLog, acceptFailures, acceptFailureLog), clients);
         LOG.info("followermaze listening: events on {}:{}, clients on {}:{} ({} transport, {} io thread(s))",
             config.bindAddress(), eventPort(), config.bindAddress(), clientPort(), transport.name(), config.ioThreads());
         if (eventTls != null || clientTls != null) {
@@ -132,10 +148,11 @@ public final class FollowerMazeServer implements AutoCloseable {
         return this;
     }
 
-    private Channel bind(int port, ChannelInitializer<Channel> initializer) throws InterruptedException {
+    private Channel bind(int port, AcceptGuard guard, ChannelInitializer<Channel> initializer) throws InterruptedException {
         return new ServerBootstrap()
             .group(acceptGroup, ioGroup)
             .channel(transport.serverChannel())
+            .handler(guard)
             .option(ChannelOption.SO_BACKLOG, 4096)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -174,6 +191,21 @@ public final class FollowerMazeServer implements AutoCloseable {
     /** Client connections refused because {@code maxClients} were open. */
     public long clientsRefused() {
         return clientsRefused.get();
+    }
+
+    /** Event-source connections refused because {@code maxEventSources} were open. */
+    public long eventSourcesRefused() {
+        return eventSourcesRefused.get();
+    }
+
+    /** Event sources closed for sending nothing within {@code eventSourceIdleTimeoutMillis}. */
+    public long eventSourcesIdleClosed() {
+        return eventSourcesIdleClosed.get();
+    }
+
+    /** Accepts that failed on either listener (e.g. out of file descriptors); logged rate-limited, never thrown. */
+    public long acceptFailures() {
+        return acceptFailures.get();
     }
 
     /** Times the pipeline waited for congested clients to drain (backpressure applied). */

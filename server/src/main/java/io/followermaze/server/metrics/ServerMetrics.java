@@ -71,6 +71,18 @@ public final class ServerMetrics {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+
+        // Connection caps (issue 8): refusals, idle closes, failed accepts.
+        counter(registry, "followermaze.clients.refused",
+            "Client connections refused at --max-clients", server,
+            FollowerMazeServer::clientsRefused);
+        counter(registry, "followermaze.event.sources.refused",
+            "Event-source connections refused at --max-event-sources", server, FollowerMazeServer::eventSourcesRefused);
+        counter(registry, "followermaze.event.sources.idle.closed",
+            "Event sources closed for sending nothing within --event-source-idle-timeout-ms", server,
+            FollowerMazeServer::eventSourcesIdleClosed);
+        counter(registry, "followermaze.accept.failures", "Accepts that failed (e.g. out of file descriptors)", server,
+            FollowerMazeServer::acceptFailures);
     }
 
     private static double rejected(FollowerMazeServer server, Pipeline p, ParseOutcome reason) {
