@@ -17,11 +17,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *     when none is free it is refused: closed at once, before it is handed to an event loop, counted, and logged in a
  *     rate-limited line. Refusing here, not in the child's initializer on an event loop, matters when connections
  *     arrive faster than the event loop runs: refused sockets would queue up there still open, and with the cap
- *     near the fd limit the accept that follows fails with EMFILE.</li>
+ *     near the fd limit the accept that follows fails with EMFILE (seen with 400 connections at {@code ulimit -n 300}).
+ *     </li>
  * <li><b>Failed accepts.</b> An accept that fails (EMFILE, ENFILE: out of file descriptors) is counted, logged in one
  *     rate-limited line without a stack trace, and accepting pauses for {@value #PAUSE_MILLIS} ms, as Netty's
  *     acceptor would, so the accept thread does not spin on a connection it can not take. Without this the failure
- *     reaches the end of the listener's pipeline and is logged with a stack trace every time.</li>
+ *     reaches the end of the listener's pipeline and is logged with a stack trace every time. The fd clamp of the
+ *     client cap ({@link ClientCap}) keeps this from happening; this is the backstop when something else holds the
+ *     descriptors.</li>
  * </ul>
  * One instance per listener (not sharable: one slot count each).
  */

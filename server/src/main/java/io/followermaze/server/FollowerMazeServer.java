@@ -67,6 +67,7 @@ public final class FollowerMazeServer implements AutoCloseable {
     /** Connections holding a slot under their cap: taken at accept, given back when the connection closes. */
     private final AtomicInteger clientSlots = new AtomicInteger();
     private final AtomicInteger sourceSlots = new AtomicInteger();
+    private final ClientCap clientCap;
     // One rate-limited line per kind (at most one a second, with the count suppressed), shared by all threads.
     private final SharedRateLimitedLog clientRefusalLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
     private final SharedRateLimitedLog sourceRefusalLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
@@ -86,7 +87,13 @@ public final class FollowerMazeServer implements AutoCloseable {
      *                a supervisor restarts it instead of a half-dead server that accepts connections
      */
     public FollowerMazeServer(ServerConfig config, Consumer<Throwable> onFatal) {
+        this(config, onFatal, ClientCap.processFdLimit());
+    }
+
+    /** @param fdLimit the process's file-descriptor limit the client cap is clamped to ({@link ClientCap#UNKNOWN}: none) */
+    FollowerMazeServer(ServerConfig config, Consumer<Throwable> onFatal, long fdLimit) {
         this.config = config;
+        this.clientCap = ClientCap.of(config, fdLimit);
         this.transport = Transport.select(config.transport());
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("followermaze-accept", true),
             transport.ioHandlerFactory());
@@ -136,7 +143,8 @@ public final class FollowerMazeServer implements AutoCloseable {
         eventListener = bind(config.eventPort(), new AcceptGuard("event-source", "--max-event-sources",
             config.maxEventSources(), sourceSlots, eventSourcesRefused, sourceRefusalLog, acceptFailures,
             acceptFailureLog), sources);
-        clientListener = bind(config.clientPort(), new AcceptGuard("client", "--max-clients", config.maxClients(),
+        clientListener = bind(config.clientPort(), new AcceptGuard("client",
+            clientCap.clamped() ? "--max-clients, clamped to the fd limit" : "--max-clients", clientCap.effective(),
             clientSlots, clientsRefused, clientRefusalLog, acceptFailures, acceptFailureLog), clients);
         LOG.info("followermaze listening: events on {}:{}, clients on {}:{} ({} transport, {} io thread(s))",
             config.bindAddress(), eventPort(), config.bindAddress(), clientPort(), transport.name(), config.ioThreads());
@@ -145,7 +153,23 @@ public final class FollowerMazeServer implements AutoCloseable {
                 config.tls().eventTrust() != null ? " (client certificate required)" : "", clientTls != null ? "on" : "off");
         }
         LOG.info("Configuration: {}", config);
+        logClientCap();
         return this;
+    }
+
+    private void logClientCap() {
+        final ClientCap cap = clientCap;
+        if (cap.fdLimit() == ClientCap.UNKNOWN) {
+            LOG.info("Client connections capped at {} (--max-clients; the file-descriptor limit is not known here)",
+                cap.effective());
+        } else if (cap.clamped()) {
+            LOG.warn("--max-clients {} is more than the file-descriptor limit allows: clamped to {} (fd limit {} less {} "
+                    + "kept for event sources, listeners, event loops, the metrics port and the JVM); raise `ulimit -n` "
+                    + "to allow more", cap.configured(), cap.effective(), cap.fdLimit(), cap.reserve());
+        } else {
+            LOG.info("Client connections capped at {} (--max-clients; fd limit {}, {} kept for the rest)",
+                cap.effective(), cap.fdLimit(), cap.reserve());
+        }
     }
 
     private Channel bind(int port, AcceptGuard guard, ChannelInitializer<Channel> initializer) throws InterruptedException {
@@ -188,7 +212,7 @@ public final class FollowerMazeServer implements AutoCloseable {
         return egress.slowConsumersCutOff();
     }
 
-    /** Client connections refused because {@code maxClients} were open. */
+    /** Client connections refused because {@link #effectiveMaxClients()} were open. */
     public long clientsRefused() {
         return clientsRefused.get();
     }
@@ -206,6 +230,11 @@ public final class FollowerMazeServer implements AutoCloseable {
     /** Accepts that failed on either listener (e.g. out of file descriptors); logged rate-limited, never thrown. */
     public long acceptFailures() {
         return acceptFailures.get();
+    }
+
+    /** Client connections allowed at once: {@code maxClients} clamped to the process's file-descriptor limit. */
+    public int effectiveMaxClients() {
+        return clientCap.effective();
     }
 
     /** Times the pipeline waited for congested clients to drain (backpressure applied). */
