@@ -2,11 +2,12 @@ package io.followermaze.server;
 
 import io.followermaze.pipeline.MemoryModel;
 import io.followermaze.pipeline.Pipeline;
-import io.followermaze.pipeline.RateLimitedLog;
+import io.followermaze.pipeline.SharedRateLimitedLog;
 import io.followermaze.server.egress.Egress;
 import io.followermaze.server.egress.OutboundBudget;
 import io.followermaze.server.ingress.ClientRegistrationHandler;
 import io.followermaze.server.ingress.EventSourceHandler;
+import io.followermaze.server.ingress.EventSourceIdleCloser;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -23,10 +24,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -46,6 +49,7 @@ import java.util.function.Consumer;
  */
 public final class FollowerMazeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FollowerMazeServer.class);
+    private static final long LOG_INTERVAL_MILLIS = 1000;
 
     private final ServerConfig config;
     private final Transport transport;
@@ -58,7 +62,18 @@ public final class FollowerMazeServer implements AutoCloseable {
     private final AtomicLong overlongLines = new AtomicLong();
     private final AtomicLong sourceConnections = new AtomicLong();
     private final AtomicLong clientsRefused = new AtomicLong();
-    private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, 1000);
+    private final AtomicLong eventSourcesRefused = new AtomicLong();
+    private final AtomicLong eventSourcesIdleClosed = new AtomicLong();
+    private final AtomicLong acceptFailures = new AtomicLong();
+    /** Connections holding a slot under their cap: taken at accept, given back when the connection closes. */
+    private final AtomicInteger clientSlots = new AtomicInteger();
+    private final AtomicInteger sourceSlots = new AtomicInteger();
+    private final ClientCap clientCap;
+    // One rate-limited line per kind (at most one a second, with the count suppressed), shared by all threads.
+    private final SharedRateLimitedLog clientRefusalLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
+    private final SharedRateLimitedLog sourceRefusalLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
+    private final SharedRateLimitedLog idleCloseLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
+    private final SharedRateLimitedLog acceptFailureLog = new SharedRateLimitedLog(LOG, Level.WARN, LOG_INTERVAL_MILLIS);
     private Channel eventListener;
     private Channel clientListener;
     private boolean closed;
@@ -73,7 +88,13 @@ public final class FollowerMazeServer implements AutoCloseable {
      *                a supervisor restarts it instead of a half-dead server that accepts connections
      */
     public FollowerMazeServer(ServerConfig config, Consumer<Throwable> onFatal) {
+        this(config, onFatal, ClientCap.processFdLimit());
+    }
+
+    /** @param fdLimit the process's file-descriptor limit the client cap is clamped to ({@link ClientCap#UNKNOWN}: none) */
+    FollowerMazeServer(ServerConfig config, Consumer<Throwable> onFatal, long fdLimit) {
         this.config = config;
+        this.clientCap = ClientCap.of(config, fdLimit);
         this.transport = Transport.select(config.transport());
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("followermaze-accept", true),
             transport.ioHandlerFactory());
@@ -90,31 +111,26 @@ public final class FollowerMazeServer implements AutoCloseable {
     public FollowerMazeServer start() throws InterruptedException, SSLException {
         final SslContext eventTls = config.tls().eventContext();
         final SslContext clientTls = config.tls().clientContext();
-        eventListener = bind(config.eventPort(), new ChannelInitializer<>() {
+        final ChannelInitializer<Channel> sources = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 sourceChannels.add(ch);
                 sourceConnections.incrementAndGet();
+                if (config.eventSourceIdleTimeoutMillis() > 0) {
+                    EventSourceIdleCloser.install(ch.pipeline(), config.eventSourceIdleTimeoutMillis(),
+                        eventSourcesIdleClosed, idleCloseLog);
+                }
                 if (eventTls != null) {
                     ch.pipeline().addLast(eventTls.newHandler(ch.alloc()));
                 }
                 ch.pipeline().addLast(new EventSourceHandler(pipeline, overlongLines));
             }
-        });
+        };
         final WriteBufferWaterMark clientWaterMark =
             new WriteBufferWaterMark(config.clientHighWaterMark() / 2, config.clientHighWaterMark());
-        clientListener = bind(config.clientPort(), new ChannelInitializer<>() {
+        final ChannelInitializer<Channel> clients = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                if (clientChannels.size() >= config.maxClients()) {
-                    clientsRefused.incrementAndGet();
-                    synchronized (refusalLog) { // refusals only: io threads may share it
-                        refusalLog.warn("Refusing client {}: {} client connections open (--max-clients)",
-                            ch.remoteAddress(), config.maxClients());
-                    }
-                    ch.close();
-                    return;
-                }
                 ch.config().setWriteBufferWaterMark(clientWaterMark);
                 clientChannels.add(ch);
                 if (clientTls != null) {
@@ -123,7 +139,14 @@ public final class FollowerMazeServer implements AutoCloseable {
                 ch.pipeline().addLast(new ClientRegistrationHandler(pipeline, egress, config.maxClientIdLength(),
                     config.clientIdTimeoutMillis()));
             }
-        });
+        };
+        // The caps are enforced on the accept thread, before a connection reaches an event loop (see AcceptGuard).
+        eventListener = bind(config.eventPort(), new AcceptGuard("event-source", "--max-event-sources",
+            config.maxEventSources(), sourceSlots, eventSourcesRefused, sourceRefusalLog, acceptFailures,
+            acceptFailureLog), sources);
+        clientListener = bind(config.clientPort(), new AcceptGuard("client",
+            clientCap.clamped() ? "--max-clients, clamped to the fd limit" : "--max-clients", clientCap.effective(),
+            clientSlots, clientsRefused, clientRefusalLog, acceptFailures, acceptFailureLog), clients);
         LOG.info("followermaze listening: events on {}:{}, clients on {}:{} ({} transport, {} io thread(s))",
             config.bindAddress(), eventPort(), config.bindAddress(), clientPort(), transport.name(), config.ioThreads());
         if (eventTls != null || clientTls != null) {
@@ -142,13 +165,30 @@ public final class FollowerMazeServer implements AutoCloseable {
         }
         LOG.info("Outbound budget: {} bytes per client, {} bytes for all clients together (direct-memory limit {})",
             config.maxOutboundBytes(), egress.maxTotalOutboundBytes(), io.netty.util.internal.PlatformDependent.maxDirectMemory());
+        logClientCap();
         return this;
     }
 
-    private Channel bind(int port, ChannelInitializer<Channel> initializer) throws InterruptedException {
+    private void logClientCap() {
+        final ClientCap cap = clientCap;
+        if (cap.fdLimit() == ClientCap.UNKNOWN) {
+            LOG.info("Client connections capped at {} (--max-clients; the file-descriptor limit is not known here)",
+                cap.effective());
+        } else if (cap.clamped()) {
+            LOG.warn("--max-clients {} is more than the file-descriptor limit allows: clamped to {} (fd limit {} less {} "
+                    + "kept for event sources, listeners, event loops, the metrics port and the JVM); raise `ulimit -n` "
+                    + "to allow more", cap.configured(), cap.effective(), cap.fdLimit(), cap.reserve());
+        } else {
+            LOG.info("Client connections capped at {} (--max-clients; fd limit {}, {} kept for the rest)",
+                cap.effective(), cap.fdLimit(), cap.reserve());
+        }
+    }
+
+    private Channel bind(int port, AcceptGuard guard, ChannelInitializer<Channel> initializer) throws InterruptedException {
         return new ServerBootstrap()
             .group(acceptGroup, ioGroup)
             .channel(transport.serverChannel())
+            .handler(guard)
             .option(ChannelOption.SO_BACKLOG, 4096)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -204,9 +244,29 @@ public final class FollowerMazeServer implements AutoCloseable {
         return egress.maxTotalOutboundBytes();
     }
 
-    /** Client connections refused because {@code maxClients} were open. */
+    /** Client connections refused because {@link #effectiveMaxClients()} were open. */
     public long clientsRefused() {
         return clientsRefused.get();
+    }
+
+    /** Event-source connections refused because {@code maxEventSources} were open. */
+    public long eventSourcesRefused() {
+        return eventSourcesRefused.get();
+    }
+
+    /** Event sources closed for sending nothing within {@code eventSourceIdleTimeoutMillis}. */
+    public long eventSourcesIdleClosed() {
+        return eventSourcesIdleClosed.get();
+    }
+
+    /** Accepts that failed on either listener (e.g. out of file descriptors); logged rate-limited, never thrown. */
+    public long acceptFailures() {
+        return acceptFailures.get();
+    }
+
+    /** Client connections allowed at once: {@code maxClients} clamped to the process's file-descriptor limit. */
+    public int effectiveMaxClients() {
+        return clientCap.effective();
     }
 
     /** Times the pipeline waited for congested clients to drain (backpressure applied). */

@@ -74,7 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
     long clientIdTimeoutMillis = ServerConfig.DEFAULT_CLIENT_ID_TIMEOUT_MILLIS;
 
     @Option(names = "--max-clients", paramLabel = "N",
-        description = "Most client connections open at once; more are refused with a log line.")
+        description = "Most client connections open at once; more are refused with a log line. Clamped at start "
+            + "to what the file-descriptor limit (ulimit -n) leaves after a reserve for everything else.")
     int maxClients = ServerConfig.DEFAULT_MAX_CLIENTS;
 
     @Option(names = "--max-event-sources", paramLabel = "N",

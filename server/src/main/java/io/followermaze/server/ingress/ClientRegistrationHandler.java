@@ -1,6 +1,7 @@
 package io.followermaze.server.ingress;
 
 import io.followermaze.pipeline.Pipeline;
+import io.followermaze.pipeline.SharedRateLimitedLog;
 import io.followermaze.server.egress.ChannelSession;
 import io.followermaze.server.egress.Egress;
 import io.netty.buffer.ByteBuf;
@@ -9,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +22,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientRegistrationHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ClientRegistrationHandler.class);
+    // Per-connection warnings: at most one a second per kind for the whole process, with the count suppressed
+    // (a flood of silent or bad clients once logged 66,571 lines in 45 s).
+    private static final SharedRateLimitedLog ID_TIMEOUT_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
+    private static final SharedRateLimitedLog REJECT_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
     private static final long RETRY_MICROS = 100;
 
     private final Pipeline pipeline;
@@ -46,7 +52,8 @@ public final class ClientRegistrationHandler extends ChannelInboundHandlerAdapte
         LOG.debug("Client connected: {}", ctx.channel().remoteAddress());
         idTimeout = ctx.executor().schedule(() -> {
             if (session == null && ctx.channel().isActive()) {
-                LOG.warn("Client {} sent no user id within {} ms; closing", ctx.channel().remoteAddress(), idTimeoutMillis);
+                ID_TIMEOUT_LOG.log("Client {} sent no user id within {} ms; closing", ctx.channel().remoteAddress(),
+                    idTimeoutMillis);
                 ctx.close();
             }
         }, idTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -111,7 +118,7 @@ public final class ClientRegistrationHandler extends ChannelInboundHandlerAdapte
     }
 
     private void reject(ChannelHandlerContext ctx, String why) {
-        LOG.warn("Client {} rejected: {}; closing", ctx.channel().remoteAddress(), why);
+        REJECT_LOG.log("Client {} rejected: {}; closing", ctx.channel().remoteAddress(), why);
         ctx.close();
     }
 

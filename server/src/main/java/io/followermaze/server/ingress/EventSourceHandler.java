@@ -2,6 +2,7 @@ package io.followermaze.server.ingress;
 
 import io.followermaze.pipeline.IngressEntry;
 import io.followermaze.pipeline.Pipeline;
+import io.followermaze.pipeline.SharedRateLimitedLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(EventSourceHandler.class);
+    // Per-connection lines, rate-limited per kind for the whole process (at most one a second, with the count
+    // suppressed). Connects and disconnects stay INFO: a real deployment has a few sources, and each of their
+    // lines still shows; a flood of connections (43k lines in one probe) shrinks to a line a second.
+    private static final SharedRateLimitedLog CONNECTED_LOG = new SharedRateLimitedLog(LOG, Level.INFO, 1000);
+    private static final SharedRateLimitedLog DISCONNECTED_LOG = new SharedRateLimitedLog(LOG, Level.INFO, 1000);
+    private static final SharedRateLimitedLog OVERLONG_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
+    private static final SharedRateLimitedLog FAILED_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
     private static final long RETRY_MICROS = 100;
     private static final byte[] LINE_END = {'\n'};
 
@@ -56,7 +65,7 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        LOG.info("Event source connected: {}", ctx.channel().remoteAddress());
+        CONNECTED_LOG.log("Event source connected: {}", ctx.channel().remoteAddress());
         ctx.fireChannelActive();
     }
 
@@ -108,7 +117,7 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     private void holdUnfinishedLine(ChannelHandlerContext ctx, ByteBuf in, int span) {
         if (tailLength + span > maxLineBytes) {
             overlongLines.incrementAndGet();
-            LOG.warn("Event source {} sent a line longer than {} bytes; discarding it up to its line end",
+            OVERLONG_LOG.log("Event source {} sent a line longer than {} bytes; discarding it up to its line end",
                 ctx.channel().remoteAddress(), maxLineBytes - 1);
             tailLength = 0;
             discarding = true;
@@ -179,7 +188,8 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
         if (backlog == null) {
             finish(ctx);
         } // else retry() finishes once the backlog is in the ring: until then the tail is not the last line
-        LOG.info("Event source disconnected: {} ({} bytes received)", ctx.channel().remoteAddress(), bytesReceived);
+        DISCONNECTED_LOG.log("Event source disconnected: {} ({} bytes received)", ctx.channel().remoteAddress(),
+            bytesReceived);
         ctx.fireChannelInactive();
     }
 
@@ -208,7 +218,7 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
             }, 10, TimeUnit.MILLISECONDS);
             return;
         }
-        LOG.warn("Event source {} failed; closing it: {}", ctx.channel().remoteAddress(), cause.toString());
+        FAILED_LOG.log("Event source {} failed; closing it: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }
 }

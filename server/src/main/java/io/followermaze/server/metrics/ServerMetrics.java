@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 
@@ -81,6 +82,22 @@ public final class ServerMetrics {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+
+        // Connection caps (issue 8): refusals, idle closes, failed accepts, and the client cap in force.
+        counter(registry, "followermaze.clients.refused",
+            "Client connections refused at the client cap (--max-clients, clamped to the fd limit)", server,
+            FollowerMazeServer::clientsRefused);
+        counter(registry, "followermaze.event.sources.refused",
+            "Event-source connections refused at --max-event-sources", server, FollowerMazeServer::eventSourcesRefused);
+        counter(registry, "followermaze.event.sources.idle.closed",
+            "Event sources closed for sending nothing within --event-source-idle-timeout-ms", server,
+            FollowerMazeServer::eventSourcesIdleClosed);
+        counter(registry, "followermaze.accept.failures", "Accepts that failed (e.g. out of file descriptors)", server,
+            FollowerMazeServer::acceptFailures);
+        gauge(registry, "followermaze.clients.limit",
+            "Client connections allowed at once: --max-clients clamped to the fd limit", server,
+            FollowerMazeServer::effectiveMaxClients);
+        new FileDescriptorMetrics().bindTo(registry); // process_files_open_files, process_files_max_files
     }
 
     private static double rejected(FollowerMazeServer server, Pipeline p, ParseOutcome reason) {
