@@ -52,7 +52,8 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
         this.parser = new EventParser(config.maxLineLength());
         this.router = new Router(graph, sessions);
         this.egress = egress;
-        this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), this::routeThenTell,
+        this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), config.maxSeqAhead(),
+            this::routeThenTell,
             (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last,
                 last - first + 1, reason));
         this.gapTimeoutNanos = config.gapTimeoutMillis() * 1_000_000L;
@@ -128,7 +129,9 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
             final int end = parser.lineEnd();
             lines++;
             if (outcome == ParseOutcome.ACCEPTED) {
-                resequencer.offer(parsed);
+                if (!resequencer.offer(parsed)) {
+                    onRejected(ParseOutcome.SEQ_TOO_FAR_AHEAD, bytes, start, end);
+                }
             } else {
                 onRejected(outcome, bytes, start, end);
             }

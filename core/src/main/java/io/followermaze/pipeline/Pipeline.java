@@ -332,9 +332,17 @@ public final class Pipeline implements AutoCloseable {
         return consumer.resequencer().releasedCount().get();
     }
 
-    /** Last seq released in order (0 before the first). */
+    /** Last seq released in order or skipped over (0 before the first); at most 2^63-1, never wraps. */
     public long lastReleasedSeq() {
-        return released() + consumer.resequencer().seqsSkipped().get();
+        return consumer.resequencer().lastReleasedGauge().get();
+    }
+
+    /**
+     * The next seq awaited, {@link #lastReleasedSeq()} + 1, as a double: after seq 2^63-1 it is 2^63 (nothing can
+     * follow; every later seq is late), where a long would wrap to a negative.
+     */
+    public double nextSeqExpected() {
+        return lastReleasedSeq() + 1.0;
     }
 
     public long duplicatesDropped() {

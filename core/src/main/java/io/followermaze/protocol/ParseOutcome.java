@@ -1,6 +1,10 @@
 package io.followermaze.protocol;
 
-/** What {@link EventParser} made of one line: accepted, or the reason it was rejected. */
+/**
+ * What became of one event line: accepted, or the reason it was rejected. Most reasons are the
+ * {@link EventParser}'s; the pipeline around it adds those it alone can tell (marked below), so that every line
+ * dropped before the resequencer releases it is counted in one place, under one reason.
+ */
 public enum ParseOutcome {
     ACCEPTED("accepted"),
     EMPTY_LINE("empty line"),
@@ -8,7 +12,9 @@ public enum ParseOutcome {
     BAD_SEQUENCE("sequence number not 1..2^63-1 in at most 19 ASCII digits"),
     UNKNOWN_TYPE("type is not one of F, U, B, P, S"),
     WRONG_FIELD_COUNT("wrong number of '|'-separated fields for the type"),
-    BAD_USER_ID("user id not 1..2^63-1 in at most 19 ASCII digits");
+    BAD_USER_ID("user id not 1..2^63-1 in at most 19 ASCII digits"),
+    /** Pipeline, not parser: a well-formed line whose seq is further ahead of the cursor than the bound allows. */
+    SEQ_TOO_FAR_AHEAD("sequence number further ahead of the next one awaited than max-seq-ahead allows");
 
     private final String description;
 

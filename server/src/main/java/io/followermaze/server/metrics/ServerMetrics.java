@@ -26,14 +26,14 @@ public final class ServerMetrics {
     public static void bind(FollowerMazeServer server, MeterRegistry registry) {
         final Pipeline p = server.pipeline();
         counter(registry, "followermaze.events.received", "Event lines that reached the pipeline", p, Pipeline::linesReceived);
-        counter(registry, "followermaze.events.parsed", "Event lines accepted by the parser", p,
+        counter(registry, "followermaze.events.parsed", "Event lines accepted (received minus rejected)", p,
             x -> x.linesReceived() - x.rejectedTotal());
         for (ParseOutcome reason : ParseOutcome.values()) {
             if (reason == ParseOutcome.ACCEPTED) {
                 continue;
             }
             FunctionCounter.builder("followermaze.events.rejected", p, x -> rejected(server, x, reason))
-                .description("Event lines dropped as malformed, by reason")
+                .description("Event lines dropped, by reason: malformed, truncated, or seq too far ahead")
                 .tag("reason", reason.metricName())
                 .register(registry);
         }
@@ -62,7 +62,8 @@ public final class ServerMetrics {
             FollowerMazeServer::openEventSources);
         gauge(registry, "followermaze.resequencer.pending", "Events held back waiting for an earlier seq", p,
             Pipeline::pending);
-        gauge(registry, "followermaze.resequencer.next", "Next sequence number awaited", p, x -> x.lastReleasedSeq() + 1);
+        gauge(registry, "followermaze.resequencer.next", "Next sequence number awaited (2^63 once 2^63-1 is released)", p,
+            Pipeline::nextSeqExpected);
         gauge(registry, "followermaze.ring.remaining", "Free ingress ring entries", p, Pipeline::ringRemainingCapacity);
 
         new JvmMemoryMetrics().bindTo(registry);
