@@ -40,6 +40,7 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
     final Counter processorExceptions = new Counter();
 
     private final long gapTimeoutNanos;
+    private final int maxLineLength;
     /** The seq the stream was waiting for when the gap watch last looked, or -1. */
     private long watchedNext = -1;
     private long watchedSinceNanos;
@@ -57,6 +58,7 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
             (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last,
                 last - first + 1, reason));
         this.gapTimeoutNanos = config.gapTimeoutMillis() * 1_000_000L;
+        this.maxLineLength = config.maxLineLength();
         for (int i = 0; i < rejected.length; i++) {
             rejected[i] = new Counter();
         }
@@ -120,12 +122,26 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
         }
     }
 
-    /** Takes {@code bytes[0, length)} line by line ('\n'); a final line without one is taken whole. */
+    /**
+     * Takes {@code bytes[0, length)} line by line ('\n'). Producers pass on whole lines; bytes after the last '\n'
+     * are what a source left unfinished when it closed or the server shut down (see the server's event-source
+     * handler). Such a fragment can not be told from a line that lost its end, so it is never parsed: it is
+     * rejected as {@link ParseOutcome#TRUNCATED}, or as {@link ParseOutcome#LINE_TOO_LONG} when it is longer than
+     * any line (the first chunk of an over-long line cut by {@link Pipeline#publishEventLines}). One check per
+     * entry, not per line.
+     */
     private void onLines(byte[] bytes, int length) {
+        int whole = length;
+        if (length > 0 && bytes[length - 1] != '\n') {
+            whole = length - 1;
+            while (whole > 0 && bytes[whole - 1] != '\n') {
+                whole--;
+            }
+        }
         int start = 0;
         long lines = 0;
-        while (start < length) {
-            final ParseOutcome outcome = parser.parseNextLine(bytes, start, length, parsed);
+        while (start < whole) {
+            final ParseOutcome outcome = parser.parseNextLine(bytes, start, whole, parsed);
             final int end = parser.lineEnd();
             lines++;
             if (outcome == ParseOutcome.ACCEPTED) {
@@ -136,6 +152,11 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
                 onRejected(outcome, bytes, start, end);
             }
             start = end + 1;
+        }
+        if (whole < length) {
+            lines++;
+            onRejected(length - whole > maxLineLength ? ParseOutcome.LINE_TOO_LONG : ParseOutcome.TRUNCATED,
+                bytes, whole, length);
         }
         linesReceived.add(lines);
     }

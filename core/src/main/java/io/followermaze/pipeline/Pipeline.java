@@ -183,7 +183,10 @@ public final class Pipeline implements AutoCloseable {
         ring.publish(sequence);
     }
 
-    /** Publishes {@code bytes[offset, offset+length)}, whole lines, splitting into chunks as needed. */
+    /**
+     * Publishes {@code bytes[offset, offset+length)}, whole lines, splitting into chunks as needed. Bytes after the
+     * last '\n' are taken as an unfinished last line: dropped and counted as {@code TRUNCATED}, never parsed.
+     */
     public void publishEventLines(byte[] bytes, int offset, int length) {
         int start = offset;
         final int end = offset + length;

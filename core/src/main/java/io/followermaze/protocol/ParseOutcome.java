@@ -14,7 +14,12 @@ public enum ParseOutcome {
     WRONG_FIELD_COUNT("wrong number of '|'-separated fields for the type"),
     BAD_USER_ID("user id not 1..2^63-1 in at most 19 ASCII digits"),
     /** Pipeline, not parser: a well-formed line whose seq is further ahead of the cursor than the bound allows. */
-    SEQ_TOO_FAR_AHEAD("sequence number further ahead of the next one awaited than max-seq-ahead allows");
+    SEQ_TOO_FAR_AHEAD("sequence number further ahead of the next one awaited than max-seq-ahead allows"),
+    /**
+     * Pipeline, not parser: the last bytes of a source (closed, or cut off by shutdown) without a line end. They can
+     * not be told from a line that lost its end ({@code 2|P|9|2} from {@code 2|P|9|23}), so they are never parsed.
+     */
+    TRUNCATED("no line end before the source closed: possibly cut short, not parsed");
 
     private final String description;
 
