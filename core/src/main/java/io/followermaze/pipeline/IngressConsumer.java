@@ -26,10 +26,11 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
     private final Resequencer resequencer;
     private final Router router;
     private final SessionTable sessions = new SessionTable();
-    private final FollowerGraph graph = new FollowerGraph();
+    private final FollowerGraph graph;
     private final EgressListener egress;
     private final Event parsed = new Event();
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog followLog = new RateLimitedLog(LOG, 1000);
 
     final Counter linesReceived = new Counter();
     final Counter[] rejected = new Counter[ParseOutcome.values().length];
@@ -51,7 +52,11 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
      */
     public IngressConsumer(PipelineConfig config, EgressListener egress) {
         this.parser = new EventParser(config.maxLineLength());
-        this.router = new Router(graph, sessions);
+        this.graph = new FollowerGraph(config.maxUsers(), config.maxFollows());
+        // The event is the flyweight, formatted only when a line actually goes out (appenders format on the logging
+        // thread, within the call): a flood of refused follows costs a counter and a clock read each, no garbage.
+        this.router = new Router(graph, sessions, (follow, reason) -> followLog.warn(
+            "Follow not stored in the graph ({}), still delivered: {}", reason.description(), follow));
         this.egress = egress;
         this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), config.maxSeqAhead(),
             this::routeThenTell,

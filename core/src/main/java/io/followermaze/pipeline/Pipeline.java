@@ -6,6 +6,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
+import io.followermaze.graph.FollowerGraph;
 import io.followermaze.metrics.Counter;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.ParseOutcome;
@@ -362,6 +363,25 @@ public final class Pipeline implements AutoCloseable {
 
     public long pending() {
         return consumer.resequencer().pendingGauge().get();
+    }
+
+    /** Users in the follow graph (at most {@code maxUsers}; connection-only records are not counted). */
+    public long graphUsers() {
+        return consumer.graph().usersGauge().get();
+    }
+
+    /** Follow edges in the graph (at most {@code maxFollows}). */
+    public long graphFollows() {
+        return consumer.graph().edgesGauge().get();
+    }
+
+    /**
+     * Follows the graph's budget refused (still released and delivered; only the edge is not stored).
+     *
+     * @param reason {@link FollowerGraph.FollowResult#REJECTED_MAX_USERS} or {@code REJECTED_MAX_FOLLOWS}
+     */
+    public long followsRejected(FollowerGraph.FollowResult reason) {
+        return consumer.graph().rejected(reason).get();
     }
 
     public long notificationsDelivered() {
