@@ -28,6 +28,8 @@ import java.util.function.LongConsumer;
  * follow/unfollow churn allocates nothing (the user bound therefore counts users ever in the graph, not current
  * ones). A connected user also has a record, outside the budget (there is one per connected user, bounded by the
  * connection limit); it is dropped when the user's last connection closes, unless the user entered the graph.
+ * Maps and arrays that have become sparse give memory back (see {@link #SPARSE_ABOVE}), so memory follows the
+ * current edges, not the most a user ever had.
  * The checks cost a compare or two per follow. Single-threaded: owned by the pipeline thread. No boxing.
  */
 public final class FollowerGraph {
@@ -138,6 +140,30 @@ public final class FollowerGraph {
                 connectedFollowers[index] = moved;
                 connectedFollowerIndex.put(moved.id, index);
             }
+            if (connectedFollowers.length > SPARSE_ABOVE && connectedFollowerCount < connectedFollowers.length >>> 3) {
+                connectedFollowers = Arrays.copyOf(connectedFollowers, connectedFollowerCount * 2);
+            }
+            compactIfSparse(connectedFollowerIndex);
+        }
+    }
+
+    /**
+     * Maps and arrays larger than this many slots give memory back once their size falls below an eighth of it, so
+     * that what the graph holds stays proportional to its users and edges even when edges move from user to user
+     * (a map never shrinks by itself). Amortised: a shrink follows at least seven eighths as many removals. Smaller
+     * ones never shrink, so ordinary follow/unfollow churn allocates nothing.
+     */
+    private static final int SPARSE_ABOVE = 64;
+
+    private static void compactIfSparse(Long2ObjectHashMap<?> map) {
+        if (map.capacity() > SPARSE_ABOVE && map.size() < map.capacity() >>> 3) {
+            map.compact();
+        }
+    }
+
+    private static void compactIfSparse(Long2LongHashMap map) {
+        if (map.capacity() > SPARSE_ABOVE && map.size() < map.capacity() >>> 3) {
+            map.compact();
         }
     }
 
@@ -272,6 +298,7 @@ public final class FollowerGraph {
         if (from.connected) {
             to.removeConnectedFollower(from);
         }
+        compactIfSparse(from.followees);
         return true;
     }
 
@@ -362,6 +389,18 @@ public final class FollowerGraph {
     /** Users in the graph: at most {@code maxUsers}. Connection-only records are not counted. */
     public long userCount() {
         return users;
+    }
+
+    /** Slots in the user's followees map (0 without one); for tests of memory that is given back. */
+    int followeesCapacity(long user) {
+        final User u = user(user);
+        return u == null || u.followees == null ? 0 : u.followees.capacity();
+    }
+
+    /** Slots in the user's connected-follower array; for tests of memory that is given back. */
+    int connectedFollowersCapacity(long user) {
+        final User u = user(user);
+        return u == null ? 0 : u.connectedFollowers.length;
     }
 
     /** Whether the user has a record at all (in the graph, or for a connection); for tests. */

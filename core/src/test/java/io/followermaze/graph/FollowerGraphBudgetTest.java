@@ -154,6 +154,41 @@ class FollowerGraphBudgetTest {
         assertEquals(0, g.userCount());
     }
 
+    /**
+     * Edges moving from user to user within the follow budget: each user's followees map and connected-follower
+     * array give memory back, so the graph does not keep every user's peak (maps never shrink by themselves).
+     */
+    @Test
+    void edgesThatMoveFromUserToUserLeaveNoPeakBehind() {
+        final int fanOut = 10_000;
+        final FollowerGraph g = new FollowerGraph(Long.MAX_VALUE, fanOut);
+        for (long user = 1; user <= 3; user++) {
+            for (long f = 100; f < 100 + fanOut; f++) {
+                assertEquals(ADDED, g.follow(user, f));
+            }
+            assertEquals(REJECTED_MAX_FOLLOWS, g.follow(user, 1), "the budget is full");
+            assertTrue(g.followeesCapacity(user) > fanOut);
+            for (long f = 100; f < 100 + fanOut; f++) {
+                assertTrue(g.unfollow(user, f));
+            }
+            assertTrue(g.followeesCapacity(user) <= 64, "followees of " + user + ": " + g.followeesCapacity(user));
+        }
+
+        connect(g, 1);
+        for (long f = 100; f < 100 + fanOut; f++) {
+            connect(g, f);
+            assertEquals(ADDED, g.follow(f, 1));
+        }
+        assertEquals(fanOut, g.connectedFollowerCount(1));
+        assertTrue(g.connectedFollowersCapacity(1) >= fanOut);
+        for (long f = 100; f < 100 + fanOut; f++) {
+            assertTrue(g.unfollow(f, 1));
+        }
+        assertEquals(Set.of(), connectedFollowers(g, 1));
+        assertTrue(g.connectedFollowersCapacity(1) <= 64, "connected followers of 1: " + g.connectedFollowersCapacity(1));
+        assertEquals(0, g.edgeCount());
+    }
+
     @Test
     void onlyRefusalsAreRejections() {
         for (FollowResult r : FollowResult.values()) {
