@@ -336,9 +336,14 @@ public final class Pipeline implements AutoCloseable {
         return consumer.resequencer().releasedCount().get();
     }
 
-    /** Last seq released in order or skipped over (0 before the first); at most 2^63-1, never wraps. */
+    /**
+     * Last seq released in order or skipped over (0 before the first); at most 2^63-1, never wraps. Every seq up to
+     * it was either released or skipped, so it is their sum (read skipped after released: a value between the
+     * cursor's at the two reads).
+     */
     public long lastReleasedSeq() {
-        return consumer.resequencer().lastReleasedGauge().get();
+        final long released = released();
+        return released + consumer.resequencer().seqsSkipped().get();
     }
 
     /**

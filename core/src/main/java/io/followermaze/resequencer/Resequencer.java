@@ -57,8 +57,6 @@ public final class Resequencer {
     private final Counter gapsSkipped = new Counter();
     private final Counter seqsSkipped = new Counter();
     private final Counter pendingGauge = new Counter();
-    /** {@link #last}, published for other threads. */
-    private final Counter lastReleasedGauge = new Counter();
 
     /** No bound on how far ahead a seq may be (tests, benchmarks); see {@link #Resequencer(int, long, long, InOrderHandler, GapListener)}. */
     public Resequencer(int windowSize, long maxPending, InOrderHandler out, GapListener gapListener) {
@@ -135,7 +133,11 @@ public final class Resequencer {
         return last == Long.MAX_VALUE ? Long.MAX_VALUE : last + 1;
     }
 
-    /** The last seq released or skipped over (0 before the first): the cursor. Pipeline thread. */
+    /**
+     * The last seq released or skipped over (0 before the first): the cursor. Pipeline thread; other threads read
+     * it as {@code releasedCount() + seqsSkipped()} (every seq up to the cursor is one or the other), which costs
+     * the per-event path no store of its own.
+     */
     public long lastReleased() {
         return last;
     }
@@ -185,7 +187,6 @@ public final class Resequencer {
         }
         // Every window slot for a seq below `lowest` is empty, so advancing needs no clearing.
         last = lowest - 1;
-        lastReleasedGauge.set(last);
         drain();
         return skipped;
     }
@@ -203,7 +204,6 @@ public final class Resequencer {
         out.onInOrder(e);
         last = e.seq;
         releasedCount.increment();
-        lastReleasedGauge.set(last);
     }
 
     /** Seqs in the spill at or below the cursor are duplicates found late (the spill does not look on insert). */
@@ -257,10 +257,5 @@ public final class Resequencer {
 
     public Counter pendingGauge() {
         return pendingGauge;
-    }
-
-    /** {@link #lastReleased()}, readable from any thread. */
-    public Counter lastReleasedGauge() {
-        return lastReleasedGauge;
     }
 }
