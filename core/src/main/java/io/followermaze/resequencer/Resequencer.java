@@ -161,6 +161,7 @@ public final class Resequencer {
     public long skipGap(String reason) {
         dropLateFromSpill();
         if (pending() == 0) {
+            pendingGauge.set(0);
             return 0;
         }
         // Every held seq is above `last`; distances from `last` keep the arithmetic below 2^63.
