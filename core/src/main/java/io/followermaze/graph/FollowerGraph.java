@@ -1,5 +1,6 @@
 package io.followermaze.graph;
 
+import io.followermaze.metrics.Counter;
 import io.followermaze.session.ClientSession;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -20,16 +21,60 @@ import java.util.function.LongConsumer;
  * The dense array is kept exact on follow/unfollow by a connected follower and on connect/disconnect (which
  * walk the user's followees); a per-record index (follower id -> array position) makes removal O(1).
  * <p>
- * Records and their maps are kept when they become empty, so follow/unfollow churn allocates nothing; memory
- * is bounded by the users ever seen. Single-threaded: owned by the pipeline thread. No boxing.
+ * <b>Memory budget.</b> At most {@code maxUsers} users are in the graph and at most {@code maxFollows} edges: a
+ * follow that would add a user beyond the first bound, or a new edge beyond the second, is not stored and is
+ * counted ({@link FollowResult}); the caller still delivers it (the event itself is valid). A user enters the graph
+ * with its first stored follow, on either side, and stays: its record and maps are kept when they become empty, so
+ * follow/unfollow churn allocates nothing (the user bound therefore counts users ever in the graph, not current
+ * ones). A connected user also has a record, outside the budget (there is one per connected user, bounded by the
+ * connection limit); it is dropped when the user's last connection closes, unless the user entered the graph.
+ * Maps and arrays that have become sparse give memory back (see {@link #SPARSE_ABOVE}), so memory follows the
+ * current edges, not the most a user ever had.
+ * The checks cost a compare or two per follow. Single-threaded: owned by the pipeline thread. No boxing.
  */
 public final class FollowerGraph {
     private static final User[] NO_USERS = {};
     private static final long ABSENT = -1;
 
+    /** What {@link #follow} did. */
+    public enum FollowResult {
+        /** The edge is new and stored. */
+        ADDED(null, null),
+        /** The edge was there already: nothing changed. */
+        ALREADY_FOLLOWING(null, null),
+        /** Not stored: it would have added a user to the graph beyond {@code maxUsers}. */
+        REJECTED_MAX_USERS("max_users", "the graph holds max-users users"),
+        /** Not stored: a new edge beyond {@code maxFollows}. */
+        REJECTED_MAX_FOLLOWS("max_follows", "the graph holds max-follows follows");
+
+        private final String metricName;
+        private final String description;
+
+        FollowResult(String metricName, String description) {
+            this.metricName = metricName;
+            this.description = description;
+        }
+
+        public boolean rejected() {
+            return metricName != null;
+        }
+
+        /** For a rejection: a metric-friendly reason, e.g. {@code max_users}; null otherwise. */
+        public String metricName() {
+            return metricName;
+        }
+
+        /** For a rejection: why, for a log line; null otherwise. */
+        public String description() {
+            return description;
+        }
+    }
+
     /** One user's part of the graph; read by the router, changed only through {@link FollowerGraph}. */
     public static final class User {
         private final long id;
+        /** Counted in the user budget: entered the graph with a stored follow. Else a record for a connection only. */
+        private boolean inGraph;
         /** Followed id -> followed record; null until the user follows someone. */
         private Long2ObjectHashMap<User> followees;
         private long followerCount;
@@ -95,6 +140,30 @@ public final class FollowerGraph {
                 connectedFollowers[index] = moved;
                 connectedFollowerIndex.put(moved.id, index);
             }
+            if (connectedFollowers.length > SPARSE_ABOVE && connectedFollowerCount < connectedFollowers.length >>> 3) {
+                connectedFollowers = Arrays.copyOf(connectedFollowers, connectedFollowerCount * 2);
+            }
+            compactIfSparse(connectedFollowerIndex);
+        }
+    }
+
+    /**
+     * Maps and arrays larger than this many slots give memory back once their size falls below an eighth of it, so
+     * that what the graph holds stays proportional to its users and edges even when edges move from user to user
+     * (a map never shrinks by itself). Amortised: a shrink follows at least seven eighths as many removals. Smaller
+     * ones never shrink, so ordinary follow/unfollow churn allocates nothing.
+     */
+    private static final int SPARSE_ABOVE = 64;
+
+    private static void compactIfSparse(Long2ObjectHashMap<?> map) {
+        if (map.capacity() > SPARSE_ABOVE && map.size() < map.capacity() >>> 3) {
+            map.compact();
+        }
+    }
+
+    private static void compactIfSparse(Long2LongHashMap map) {
+        if (map.capacity() > SPARSE_ABOVE && map.size() < map.capacity() >>> 3) {
+            map.compact();
         }
     }
 
@@ -104,7 +173,33 @@ public final class FollowerGraph {
     /** Records of ids 0..length-1; grows by doubling up to {@link #DIRECT_IDS} as such ids appear. */
     private User[] usersById = new User[64];
     private final Long2ObjectHashMap<User> usersWithLargeIds = new Long2ObjectHashMap<>();
+    private final long maxUsers;
+    private final long maxFollows;
+    /** Users in the graph (records with {@link User#inGraph}); at most {@link #maxUsers}. */
+    private long users;
     private long edges;
+
+    private final Counter usersGauge = new Counter();
+    private final Counter edgesGauge = new Counter();
+    private final Counter rejectedMaxUsers = new Counter();
+    private final Counter rejectedMaxFollows = new Counter();
+
+    /** A graph without bounds (tests, tools). */
+    public FollowerGraph() {
+        this(Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxUsers   most users in the graph (a user enters with its first stored follow, on either side); >= 1
+     * @param maxFollows most follow edges; >= 0
+     */
+    public FollowerGraph(long maxUsers, long maxFollows) {
+        if (maxUsers < 1 || maxFollows < 0) {
+            throw new IllegalArgumentException("maxUsers must be >= 1 and maxFollows >= 0: " + maxUsers + ", " + maxFollows);
+        }
+        this.maxUsers = maxUsers;
+        this.maxFollows = maxFollows;
+    }
 
     /** @return the user's record, or null if the graph has never seen it */
     public User user(long id) {
@@ -114,35 +209,80 @@ public final class FollowerGraph {
         return usersWithLargeIds.get(id);
     }
 
+    /** The user's record, made (outside the budget) if there is none: for connections. */
     private User userOrNew(long id) {
-        User u = user(id);
-        if (u == null) {
-            u = new User(id);
-            if (id >= 0 && id < DIRECT_IDS) {
-                if (id >= usersById.length) {
-                    usersById = Arrays.copyOf(usersById, Math.min(DIRECT_IDS, Integer.highestOneBit((int) id) * 2));
-                }
-                usersById[(int) id] = u;
-            } else {
-                usersWithLargeIds.put(id, u);
+        final User u = user(id);
+        return u != null ? u : newRecord(id);
+    }
+
+    private User newRecord(long id) {
+        final User u = new User(id);
+        if (id >= 0 && id < DIRECT_IDS) {
+            if (id >= usersById.length) {
+                usersById = Arrays.copyOf(usersById, Math.min(DIRECT_IDS, Integer.highestOneBit((int) id) * 2));
             }
+            usersById[(int) id] = u;
+        } else {
+            usersWithLargeIds.put(id, u);
         }
         return u;
     }
 
-    /** {@code follower} starts following {@code followed}. @return true if the edge is new */
-    public boolean follow(long follower, long followed) {
-        final User from = userOrNew(follower);
-        final User to = follower == followed ? from : userOrNew(followed);
+    /** Drops a record that is not in the graph (so nothing refers to it): its user's last connection closed. */
+    private void dropRecord(User u) {
+        if (u.id >= 0 && u.id < DIRECT_IDS) {
+            usersById[(int) u.id] = null;
+        } else {
+            usersWithLargeIds.remove(u.id);
+        }
+    }
+
+    /** Puts the user in the graph (the caller checked the budget): its record stays for good. */
+    private User enter(User u, long id) {
+        if (u == null) {
+            u = newRecord(id);
+        }
+        if (!u.inGraph) {
+            u.inGraph = true;
+            users++;
+            usersGauge.set(users);
+        }
+        return u;
+    }
+
+    /**
+     * {@code follower} starts following {@code followed}, unless the budget forbids it: a new edge beyond
+     * {@code maxFollows} is refused first, then one that would put a user in the graph beyond {@code maxUsers}. A
+     * refused follow changes nothing and is counted.
+     */
+    public FollowResult follow(long follower, long followed) {
+        User from = user(follower);
+        User to = follower == followed ? from : user(followed);
+        final boolean bothInGraph = from != null && to != null && from.inGraph && to.inGraph;
+        if (edges >= maxFollows && !(bothInGraph && from.followees != null && from.followees.containsKey(followed))) {
+            rejectedMaxFollows.increment();
+            return FollowResult.REJECTED_MAX_FOLLOWS;
+        }
+        if (!bothInGraph) {
+            final int entering = (from == null || !from.inGraph ? 1 : 0)
+                + (follower != followed && (to == null || !to.inGraph) ? 1 : 0);
+            if (users + entering > maxUsers) {
+                rejectedMaxUsers.increment();
+                return FollowResult.REJECTED_MAX_USERS;
+            }
+            from = enter(from, follower);
+            to = follower == followed ? from : enter(to, followed);
+        }
         if (from.followees().put(followed, to) != null) {
-            return false; // already following; put stored the same record again
+            return FollowResult.ALREADY_FOLLOWING; // put stored the same record again
         }
         edges++;
+        edgesGauge.set(edges);
         to.followerCount++;
         if (from.connected) {
             to.addConnectedFollower(from);
         }
-        return true;
+        return FollowResult.ADDED;
     }
 
     /** @return true if the edge existed */
@@ -153,10 +293,12 @@ public final class FollowerGraph {
             return false;
         }
         edges--;
+        edgesGauge.set(edges);
         to.followerCount--;
         if (from.connected) {
             to.removeConnectedFollower(from);
         }
+        compactIfSparse(from.followees);
         return true;
     }
 
@@ -174,13 +316,22 @@ public final class FollowerGraph {
         }
     }
 
-    /** The user's last connection closed. */
+    /**
+     * The user's last connection closed (after {@link #firstSessionChanged} to null). A record that is not in the
+     * graph was there for the connection only, and is dropped.
+     */
     public void userDisconnected(long user) {
         final User u = user(user);
         if (u == null || !u.connected) {
             return;
         }
         u.connected = false;
+        if (!u.inGraph) {
+            if (u.firstSession == null) {
+                dropRecord(u);
+            }
+            return; // no edges, so in no one's connected followers
+        }
         if (u.followees != null) {
             for (User followed : u.followees.values()) {
                 followed.removeConnectedFollower(u);
@@ -233,5 +384,49 @@ public final class FollowerGraph {
 
     public long edgeCount() {
         return edges;
+    }
+
+    /** Users in the graph: at most {@code maxUsers}. Connection-only records are not counted. */
+    public long userCount() {
+        return users;
+    }
+
+    /** Slots in the user's followees map (0 without one); for tests of memory that is given back. */
+    int followeesCapacity(long user) {
+        final User u = user(user);
+        return u == null || u.followees == null ? 0 : u.followees.capacity();
+    }
+
+    /** Slots in the user's connected-follower array; for tests of memory that is given back. */
+    int connectedFollowersCapacity(long user) {
+        final User u = user(user);
+        return u == null ? 0 : u.connectedFollowers.length;
+    }
+
+    /** Whether the user has a record at all (in the graph, or for a connection); for tests. */
+    public boolean hasRecord(long user) {
+        return user(user) != null;
+    }
+
+    /** {@link #userCount()}, readable from any thread. */
+    public Counter usersGauge() {
+        return usersGauge;
+    }
+
+    /** {@link #edgeCount()}, readable from any thread. */
+    public Counter edgesGauge() {
+        return edgesGauge;
+    }
+
+    /** Follows refused for {@code reason} (a rejected {@link FollowResult}), readable from any thread. */
+    public Counter rejected(FollowResult reason) {
+        switch (reason) {
+            case REJECTED_MAX_USERS:
+                return rejectedMaxUsers;
+            case REJECTED_MAX_FOLLOWS:
+                return rejectedMaxFollows;
+            default:
+                throw new IllegalArgumentException("not a rejection: " + reason);
+        }
     }
 }

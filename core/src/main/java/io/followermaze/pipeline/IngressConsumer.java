@@ -26,10 +26,11 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
     private final Resequencer resequencer;
     private final Router router;
     private final SessionTable sessions = new SessionTable();
-    private final FollowerGraph graph = new FollowerGraph();
+    private final FollowerGraph graph;
     private final EgressListener egress;
     private final Event parsed = new Event();
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog followLog = new RateLimitedLog(LOG, 1000);
 
     final Counter linesReceived = new Counter();
     final Counter[] rejected = new Counter[ParseOutcome.values().length];
@@ -40,6 +41,7 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
     final Counter processorExceptions = new Counter();
 
     private final long gapTimeoutNanos;
+    private final int maxLineLength;
     /** The seq the stream was waiting for when the gap watch last looked, or -1. */
     private long watchedNext = -1;
     private long watchedSinceNanos;
@@ -50,12 +52,18 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
      */
     public IngressConsumer(PipelineConfig config, EgressListener egress) {
         this.parser = new EventParser(config.maxLineLength());
-        this.router = new Router(graph, sessions);
+        this.graph = new FollowerGraph(config.maxUsers(), config.maxFollows());
+        // The event is the flyweight, formatted only when a line actually goes out (appenders format on the logging
+        // thread, within the call): a flood of refused follows costs a counter and a clock read each, no garbage.
+        this.router = new Router(graph, sessions, (follow, reason) -> followLog.warn(
+            "Follow not stored in the graph ({}), still delivered: {}", reason.description(), follow));
         this.egress = egress;
-        this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), this::routeThenTell,
+        this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), config.maxSeqAhead(),
+            this::routeThenTell,
             (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last,
                 last - first + 1, reason));
         this.gapTimeoutNanos = config.gapTimeoutMillis() * 1_000_000L;
+        this.maxLineLength = config.maxLineLength();
         for (int i = 0; i < rejected.length; i++) {
             rejected[i] = new Counter();
         }
@@ -119,20 +127,41 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
         }
     }
 
-    /** Takes {@code bytes[0, length)} line by line ('\n'); a final line without one is taken whole. */
+    /**
+     * Takes {@code bytes[0, length)} line by line ('\n'). Producers pass on whole lines; bytes after the last '\n'
+     * are what a source left unfinished when it closed or the server shut down (see the server's event-source
+     * handler). Such a fragment can not be told from a line that lost its end, so it is never parsed: it is
+     * rejected as {@link ParseOutcome#TRUNCATED}, or as {@link ParseOutcome#LINE_TOO_LONG} when it is longer than
+     * any line (the first chunk of an over-long line cut by {@link Pipeline#publishEventLines}). One check per
+     * entry, not per line.
+     */
     private void onLines(byte[] bytes, int length) {
+        int whole = length;
+        if (length > 0 && bytes[length - 1] != '\n') {
+            whole = length - 1;
+            while (whole > 0 && bytes[whole - 1] != '\n') {
+                whole--;
+            }
+        }
         int start = 0;
         long lines = 0;
-        while (start < length) {
-            final ParseOutcome outcome = parser.parseNextLine(bytes, start, length, parsed);
+        while (start < whole) {
+            final ParseOutcome outcome = parser.parseNextLine(bytes, start, whole, parsed);
             final int end = parser.lineEnd();
             lines++;
             if (outcome == ParseOutcome.ACCEPTED) {
-                resequencer.offer(parsed);
+                if (!resequencer.offer(parsed)) {
+                    onRejected(ParseOutcome.SEQ_TOO_FAR_AHEAD, bytes, start, end);
+                }
             } else {
                 onRejected(outcome, bytes, start, end);
             }
             start = end + 1;
+        }
+        if (whole < length) {
+            lines++;
+            onRejected(length - whole > maxLineLength ? ParseOutcome.LINE_TOO_LONG : ParseOutcome.TRUNCATED,
+                bytes, whole, length);
         }
         linesReceived.add(lines);
     }

@@ -28,7 +28,10 @@ public final class IngressEntry {
         return kind;
     }
 
-    /** Chunk buffer to fill with whole lines, each ending in '\n'; see {@link #eventLines(int)}. */
+    /**
+     * Chunk buffer to fill with whole lines, each ending in '\n'; see {@link #eventLines(int)}. Bytes after the last
+     * '\n' are taken as a source's unfinished last line: dropped and counted as truncated, never parsed.
+     */
     public byte[] bytes() {
         return bytes;
     }

@@ -6,6 +6,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
+import io.followermaze.graph.FollowerGraph;
 import io.followermaze.metrics.Counter;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.ParseOutcome;
@@ -192,7 +193,10 @@ public final class Pipeline implements AutoCloseable {
         ring.publish(sequence);
     }
 
-    /** Publishes {@code bytes[offset, offset+length)}, whole lines, splitting into chunks as needed. */
+    /**
+     * Publishes {@code bytes[offset, offset+length)}, whole lines, splitting into chunks as needed. Bytes after the
+     * last '\n' are taken as an unfinished last line: dropped and counted as {@code TRUNCATED}, never parsed.
+     */
     public void publishEventLines(byte[] bytes, int offset, int length) {
         int start = offset;
         final int end = offset + length;
@@ -341,9 +345,22 @@ public final class Pipeline implements AutoCloseable {
         return consumer.resequencer().releasedCount().get();
     }
 
-    /** Last seq released in order (0 before the first). */
+    /**
+     * Last seq released in order or skipped over (0 before the first); at most 2^63-1, never wraps. Every seq up to
+     * it was either released or skipped, so it is their sum (read skipped after released: a value between the
+     * cursor's at the two reads).
+     */
     public long lastReleasedSeq() {
-        return released() + consumer.resequencer().seqsSkipped().get();
+        final long released = released();
+        return released + consumer.resequencer().seqsSkipped().get();
+    }
+
+    /**
+     * The next seq awaited, {@link #lastReleasedSeq()} + 1, as a double: after seq 2^63-1 it is 2^63 (nothing can
+     * follow; every later seq is late), where a long would wrap to a negative.
+     */
+    public double nextSeqExpected() {
+        return lastReleasedSeq() + 1.0;
     }
 
     public long duplicatesDropped() {
@@ -360,6 +377,25 @@ public final class Pipeline implements AutoCloseable {
 
     public long pending() {
         return consumer.resequencer().pendingGauge().get();
+    }
+
+    /** Users in the follow graph (at most {@code maxUsers}; connection-only records are not counted). */
+    public long graphUsers() {
+        return consumer.graph().usersGauge().get();
+    }
+
+    /** Follow edges in the graph (at most {@code maxFollows}). */
+    public long graphFollows() {
+        return consumer.graph().edgesGauge().get();
+    }
+
+    /**
+     * Follows the graph's budget refused (still released and delivered; only the edge is not stored).
+     *
+     * @param reason {@link FollowerGraph.FollowResult#REJECTED_MAX_USERS} or {@code REJECTED_MAX_FOLLOWS}
+     */
+    public long followsRejected(FollowerGraph.FollowResult reason) {
+        return consumer.graph().rejected(reason).get();
     }
 
     public long notificationsDelivered() {

@@ -20,21 +20,33 @@ import java.util.Locale;
  * @param waitStrategy   how the pipeline thread waits: blocking, lite-blocking, sleeping, yielding, busy-spin
  * @param gapTimeoutMillis how long the stream may wait for a missing seq while later ones are held before the gap
  *                       is skipped; 0 waits for ever (the protocol promises contiguous seqs)
- * @param maxSeqAhead    furthest a seq may be ahead of the cursor; a seq further ahead is rejected and counted
+ * @param maxSeqAhead    furthest a seq may be ahead of the next seq awaited ({@code seq - next <= maxSeqAhead}; at
+ *                       least the window size); a seq further ahead is rejected and counted
  *                       ({@code seq_too_far_ahead}), so one absurd seq can neither sit in the spill for ever nor,
  *                       through a gap skip, move the cursor out of reach of the real stream
- * @param maxUsers       most users the follow graph holds; a follow that would add a user beyond it is rejected
- *                       and counted (its seq is still released). Connected users always get a record (bounded
- *                       by the number of connections), so the graph may exceed this by that many
- * @param maxFollows     most follow edges the graph holds; a new edge beyond it is rejected and counted
+ * @param maxUsers       most users the follow graph holds (a user enters with its first stored follow, on either
+ *                       side, and stays); a follow that would add a user beyond it is not stored and is counted,
+ *                       yet released and delivered. Connected users always get a record, outside this bound (one
+ *                       per connected user, dropped with its last connection unless the user is in the graph)
+ * @param maxFollows     most follow edges the graph holds; a new edge beyond it is not stored and is counted, yet
+ *                       released and delivered
  */
 public record PipelineConfig(int ringSize, int chunkBytes, int maxLineLength, int windowSize, long maxPending,
                              String waitStrategy, long gapTimeoutMillis, long maxSeqAhead, long maxUsers,
                              long maxFollows) {
 
     public static final long DEFAULT_MAX_SEQ_AHEAD = 1L << 30;
-    public static final long DEFAULT_MAX_USERS = 1_000_000;
-    public static final long DEFAULT_MAX_FOLLOWS = 10_000_000;
+    /**
+     * At most ~500 bytes of heap per user in the graph (a record, its index entry, its followees map and, when a
+     * connected user follows it, its connected-follower index; ~170 bytes for users who only follow one another):
+     * at most ~50 MB, which fits the launcher's 256 MiB heap next to a full spill at the default max-pending.
+     */
+    public static final long DEFAULT_MAX_USERS = 100_000;
+    /**
+     * ~33 bytes of heap per edge beyond a user's first: at most ~33 MB. Above the ~670,000 edges the load
+     * generator's fan-out mix (1,000 users) settles at.
+     */
+    public static final long DEFAULT_MAX_FOLLOWS = 1_000_000;
 
     public static final PipelineConfig DEFAULT =
         new PipelineConfig(256, 16 * 1024, 1024, 1 << 17, 1 << 20, "blocking", 0);

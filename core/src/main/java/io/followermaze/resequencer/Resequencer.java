@@ -16,6 +16,14 @@ import io.followermaze.protocol.Event;
  * be waiting for a late event any longer without breaking that bound, so the cursor skips the gap to the
  * lowest held seq ({@link #skipGap()}); the skipped range is counted and reported to the {@link GapListener}.
  * <p>
+ * How far ahead is bounded too: a seq more than {@code maxSeqAhead} ahead of the next one awaited is not taken
+ * ({@link #offer} returns false; the caller counts it). Otherwise one absurd seq (say 10^15) would sit in the
+ * spill for ever, or, once a gap skip reached it, move the cursor out of reach of the real stream for good.
+ * <p>
+ * The cursor is the last seq released ({@code 0} before the first), so it never overflows: every seq is at most
+ * {@link Long#MAX_VALUE} and so is the cursor. Once {@link Long#MAX_VALUE} has been released nothing can follow
+ * it, and every later seq is dropped as late.
+ * <p>
  * Single-threaded: owned by the pipeline thread.
  */
 public final class Resequencer {
@@ -27,6 +35,8 @@ public final class Resequencer {
 
     /** The spill starts small and doubles as needed: most streams never leave the window. */
     private static final int INITIAL_SPILL_CAPACITY = 1024;
+    /** Most events the spill can hold: its records share one byte array (about 24 million). */
+    static final int MAX_SPILL_CAPACITY = (Integer.MAX_VALUE - 8) / EventSlots.COMPACT_STRIDE;
 
     private final InOrderHandler out;
     private final GapListener gapListener;
@@ -34,9 +44,12 @@ public final class Resequencer {
     private final EventSlots window;
     private final SpillHeap spill;
     private final long maxPending;
+    /** Farthest a seq may be from {@link #last}: {@code maxSeqAhead + 1}, at most {@link Long#MAX_VALUE}. */
+    private final long maxDistance;
     private final Event released = new Event();
 
-    private long next = 1;
+    /** The last seq released (or skipped over); 0 before the first. Seqs are 1..2^63-1, so this never wraps. */
+    private long last;
     private int heldInWindow;
 
     private final Counter releasedCount = new Counter();
@@ -45,36 +58,56 @@ public final class Resequencer {
     private final Counter seqsSkipped = new Counter();
     private final Counter pendingGauge = new Counter();
 
-    /**
-     * @param windowSize power of two; seqs up to this far ahead of the cursor are held in O(1) slots
-     * @param maxPending most events held back at once (window + spill); at least the window size
-     */
+    /** No bound on how far ahead a seq may be (tests, benchmarks); see {@link #Resequencer(int, long, long, InOrderHandler, GapListener)}. */
     public Resequencer(int windowSize, long maxPending, InOrderHandler out, GapListener gapListener) {
+        this(windowSize, maxPending, Long.MAX_VALUE, out, gapListener);
+    }
+
+    /**
+     * @param windowSize  power of two; seqs up to this far ahead of the cursor are held in O(1) slots
+     * @param maxPending  most events held back at once (window + spill); at least the window size. The spill holds
+     *                    at most {@link #MAX_SPILL_CAPACITY} events, so a larger value acts as that
+     * @param maxSeqAhead furthest a seq may be ahead of the next seq awaited ({@code seq - next <= maxSeqAhead});
+     *                    at least the window size; {@link Long#MAX_VALUE} for no bound
+     */
+    public Resequencer(int windowSize, long maxPending, long maxSeqAhead, InOrderHandler out, GapListener gapListener) {
         if (windowSize < 2 || Integer.bitCount(windowSize) != 1) {
             throw new IllegalArgumentException("windowSize must be a power of two >= 2: " + windowSize);
         }
         if (maxPending < windowSize) {
             throw new IllegalArgumentException("maxPending (" + maxPending + ") must be >= windowSize (" + windowSize + ")");
         }
+        if (maxSeqAhead < windowSize) {
+            throw new IllegalArgumentException("maxSeqAhead (" + maxSeqAhead + ") must be >= windowSize (" + windowSize + ")");
+        }
         this.out = out;
         this.gapListener = gapListener;
         this.mask = windowSize - 1;
         this.window = new EventSlots(windowSize, EventSlots.CACHE_LINE_STRIDE);
-        this.maxPending = maxPending;
-        final long spillCapacity = Math.min(maxPending, Integer.MAX_VALUE - 8);
+        final long spillCapacity = Math.min(maxPending, MAX_SPILL_CAPACITY);
+        // The spill can not grow past its capacity: a gap is skipped before it would have to.
+        this.maxPending = spillCapacity;
+        this.maxDistance = maxSeqAhead == Long.MAX_VALUE ? Long.MAX_VALUE : maxSeqAhead + 1;
         this.spill = new SpillHeap(Math.min(INITIAL_SPILL_CAPACITY, (int) spillCapacity), (int) spillCapacity);
     }
 
-    /** Offers one event; releases it and any events it unblocks, in order, to the handler. */
-    public void offer(Event e) {
+    /**
+     * Offers one event; releases it and any events it unblocks, in order, to the handler. A duplicate or a seq
+     * already released is dropped and counted ({@link #duplicatesDropped()}).
+     *
+     * @param e an event with a seq from 1 to {@link Long#MAX_VALUE}
+     * @return false when the seq is more than {@code maxSeqAhead} ahead of the next one awaited: the event is
+     *         neither held nor released, and the caller counts it; true otherwise
+     */
+    public boolean offer(Event e) {
         final long seq = e.seq;
-        final long distance = seq - next;
-        if (distance < 0) {
+        final long distance = seq - last; // both in [0, 2^63-1]: no overflow
+        if (distance <= 0) {
             duplicatesDropped.increment();
-        } else if (distance == 0) {
+        } else if (distance == 1) {
             release(e);
             drain();
-        } else if (distance <= mask) {
+        } else if (distance <= mask + 1L) { // seqs next+1 .. next+mask: their slots are free
             final int slot = (int) (seq & mask);
             if (window.seq(slot) == seq) {
                 duplicatesDropped.increment();
@@ -83,15 +116,30 @@ public final class Resequencer {
                 heldInWindow++;
                 afterHold();
             }
+        } else if (distance > maxDistance) { // beyond the window only, so the common path pays nothing for it
+            return false;
         } else {
             spill.add(e);
             afterHold();
         }
+        return true;
     }
 
-    /** The next seq the stream is waiting for. */
+    /**
+     * The next seq the stream is waiting for: {@link #lastReleased()} + 1. Once {@link Long#MAX_VALUE} has been
+     * released nothing can follow it; this then stays at {@link Long#MAX_VALUE} (never wraps to a negative).
+     */
     public long nextExpected() {
-        return next;
+        return last == Long.MAX_VALUE ? Long.MAX_VALUE : last + 1;
+    }
+
+    /**
+     * The last seq released or skipped over (0 before the first): the cursor. Pipeline thread; other threads read
+     * it as {@code releasedCount() + seqsSkipped()} (every seq up to the cursor is one or the other), which costs
+     * the per-event path no store of its own.
+     */
+    public long lastReleased() {
+        return last;
     }
 
     /** Events held back, waiting for an earlier seq (may include duplicates not yet detected in the spill). */
@@ -111,31 +159,35 @@ public final class Resequencer {
 
     /** As {@link #skipGap()}, with the reason told to the {@link GapListener}. */
     public long skipGap(String reason) {
+        dropLateFromSpill();
         if (pending() == 0) {
+            pendingGauge.set(0);
             return 0;
         }
+        // Every held seq is above `last`; distances from `last` keep the arithmetic below 2^63.
         long lowest = spill.isEmpty() ? Long.MAX_VALUE : spill.minSeq();
         if (heldInWindow > 0) {
-            final long limit = Math.min(lowest, next + mask + 1);
-            for (long s = next; s < limit; s++) {
+            final long limit = Math.min(lowest - last, mask + 2L); // window seqs are last+2 .. last+mask+1
+            for (long d = 1; d < limit; d++) {
+                final long s = last + d;
                 if (window.seq((int) (s & mask)) == s) {
                     lowest = s;
                     break;
                 }
             }
         }
-        final long skipped = lowest - next;
-        if (skipped <= 0) {
+        final long skipped = lowest - last - 1;
+        if (skipped == 0) {
             drain();
             return 0;
         }
         gapsSkipped.increment();
         seqsSkipped.add(skipped);
         if (gapListener != null) {
-            gapListener.onGapSkipped(next, lowest - 1, reason);
+            gapListener.onGapSkipped(last + 1, lowest - 1, reason);
         }
         // Every window slot for a seq below `lowest` is empty, so advancing needs no clearing.
-        next = lowest;
+        last = lowest - 1;
         drain();
         return skipped;
     }
@@ -148,10 +200,19 @@ public final class Resequencer {
         }
     }
 
+    /** Releases {@code e}, whose seq is {@code last + 1}. */
     private void release(Event e) {
         out.onInOrder(e);
-        next++;
+        last = e.seq;
         releasedCount.increment();
+    }
+
+    /** Seqs in the spill at or below the cursor are duplicates found late (the spill does not look on insert). */
+    private void dropLateFromSpill() {
+        while (!spill.isEmpty() && spill.minSeq() <= last) {
+            spill.dropMin();
+            duplicatesDropped.increment();
+        }
     }
 
     private void drain() {
@@ -159,10 +220,9 @@ public final class Resequencer {
             return;
         }
         while (true) {
-            while (!spill.isEmpty() && spill.minSeq() < next) {
-                spill.dropMin();
-                duplicatesDropped.increment();
-            }
+            dropLateFromSpill();
+            // At last == 2^63-1 this wraps to -2^63, which no held seq (1..2^63-1) equals: the loop ends.
+            final long next = last + 1;
             final int slot = (int) (next & mask);
             if (window.seq(slot) == next) {
                 window.load(slot, released);

@@ -40,16 +40,15 @@ final class SpillHeap {
         return size == 0;
     }
 
-    boolean isFull() {
-        return size == maxCapacity;
-    }
-
     /** @return the smallest seq held; only when not empty */
     long minSeq() {
         return heapSeq[0];
     }
 
-    /** Adds a copy of {@code e}; the caller checks {@link #isFull()} first. */
+    /**
+     * Adds a copy of {@code e}. The caller keeps the size below the capacity: the {@link Resequencer} skips a gap
+     * once {@code maxPending} events are held, and its {@code maxPending} is at most this heap's capacity.
+     */
     void add(Event e) {
         if (freeCount == 0) {
             grow();

@@ -11,7 +11,8 @@ import io.followermaze.session.SessionTable;
 /**
  * Applies each in-order event to the {@link FollowerGraph} and hands its payload to every connected
  * session it concerns: Follow and Private message to {@code to}; Broadcast to all; Status update to the
- * connected followers of {@code from}; Unfollow to nobody.
+ * connected followers of {@code from}; Unfollow to nobody. A follow the graph's budget refuses is delivered all the
+ * same (only its edge is not stored).
  * <p>
  * A status update walks the graph's dense array of <em>connected</em> followers of {@code from}, reaching each
  * one's sessions through its graph record: its cost is its number of recipients, with no lookup per recipient and
@@ -20,25 +21,45 @@ import io.followermaze.session.SessionTable;
  * Single-threaded: owned by the pipeline thread.
  */
 public final class Router implements InOrderHandler {
+    /** Told when the graph's budget refuses a follow; for a (rate-limited) log. */
+    @FunctionalInterface
+    public interface FollowRejectedListener {
+        /** @param follow a flyweight valid only for the duration of the call */
+        void onFollowRejected(Event follow, FollowerGraph.FollowResult reason);
+    }
+
     private final FollowerGraph graph;
     private final SessionTable sessions;
+    private final FollowRejectedListener onFollowRejected;
 
     private final Counter notificationsDelivered = new Counter();
     private final Counter notificationsUndeliverable = new Counter();
     private final Counter eventsRouted = new Counter();
 
     public Router(FollowerGraph graph, SessionTable sessions) {
+        this(graph, sessions, (follow, reason) -> { });
+    }
+
+    public Router(FollowerGraph graph, SessionTable sessions, FollowRejectedListener onFollowRejected) {
         this.graph = graph;
         this.sessions = sessions;
+        this.onFollowRejected = onFollowRejected;
     }
 
     @Override
     public void onInOrder(Event e) {
         switch (e.type) {
-            case EventType.FOLLOW:
-                graph.follow(e.from, e.to);
+            case EventType.FOLLOW: {
+                final FollowerGraph.FollowResult result = graph.follow(e.from, e.to);
+                if (result.rejected()) {
+                    onFollowRejected.onFollowRejected(e, result);
+                }
+                // A follow the graph's budget refuses is still a valid event of the stream, released in its turn:
+                // the followed user is told as usual. Only the edge is not stored (no status updates reach the
+                // follower through it), which is what the budget protects.
                 deliverToUser(e.to, e);
                 break;
+            }
             case EventType.UNFOLLOW:
                 graph.unfollow(e.from, e.to);
                 break;

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import static io.followermaze.graph.FollowerGraph.FollowResult.ADDED;
+import static io.followermaze.graph.FollowerGraph.FollowResult.ALREADY_FOLLOWING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +36,7 @@ class FollowerGraphTest {
 
     @Test
     void followIsDirected() {
-        assertTrue(graph.follow(60, 50));
+        assertEquals(ADDED, graph.follow(60, 50));
         assertTrue(graph.isFollowing(60, 50));
         assertFalse(graph.isFollowing(50, 60));
         assertEquals(1, graph.followerCount(50));
@@ -44,9 +46,9 @@ class FollowerGraphTest {
 
     @Test
     void followingTwiceIsFollowingOnce() {
-        assertTrue(graph.follow(1, 2));
-        assertFalse(graph.follow(1, 2));
-        assertFalse(graph.follow(1, 2));
+        assertEquals(ADDED, graph.follow(1, 2));
+        assertEquals(ALREADY_FOLLOWING, graph.follow(1, 2));
+        assertEquals(ALREADY_FOLLOWING, graph.follow(1, 2));
         assertEquals(1, graph.edgeCount());
         assertEquals(1, graph.followerCount(2));
         assertTrue(graph.unfollow(1, 2));
@@ -70,15 +72,15 @@ class FollowerGraphTest {
 
     @Test
     void selfFollowIsAnOrdinaryEdge() {
-        assertTrue(graph.follow(7, 7));
+        assertEquals(ADDED, graph.follow(7, 7));
         assertTrue(graph.isFollowing(7, 7));
         assertEquals(1, graph.edgeCount());
     }
 
     @Test
     void extremeIds() {
-        assertTrue(graph.follow(Long.MAX_VALUE, 1));
-        assertTrue(graph.follow(1, Long.MAX_VALUE));
+        assertEquals(ADDED, graph.follow(Long.MAX_VALUE, 1));
+        assertEquals(ADDED, graph.follow(1, Long.MAX_VALUE));
         assertTrue(graph.isFollowing(Long.MAX_VALUE, 1));
         assertTrue(graph.isFollowing(1, Long.MAX_VALUE));
         assertEquals(1, graph.followerCount(Long.MAX_VALUE));
@@ -123,7 +125,7 @@ class FollowerGraphTest {
             if (op < 6) {
                 final boolean added = followers.add(follower);
                 modelEdges += added ? 1 : 0;
-                assertEquals(added, graph.follow(follower, followed), "seed " + seed + " op " + i);
+                assertEquals(added, graph.follow(follower, followed) == ADDED, "seed " + seed + " op " + i);
             } else if (op < 9) {
                 final boolean removed = followers.remove(follower);
                 modelEdges -= removed ? 1 : 0;

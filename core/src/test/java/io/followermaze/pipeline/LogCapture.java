@@ -12,7 +12,14 @@ import java.util.List;
 /** Collects what one logger (and its children) logs, from any thread, until closed. */
 final class LogCapture implements AutoCloseable {
     private final Logger logger;
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    /** Formats each message as it is logged, as console and async appenders do (arguments may be flyweights). */
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>() {
+        @Override
+        protected void append(ILoggingEvent e) {
+            e.prepareForDeferredProcessing();
+            super.append(e);
+        }
+    };
 
     LogCapture(String loggerName) {
         this.logger = (Logger) LoggerFactory.getLogger(loggerName);

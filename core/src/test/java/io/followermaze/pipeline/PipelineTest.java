@@ -288,15 +288,44 @@ class PipelineTest {
         assertTrue(pipeline.ringRemainingCapacity() <= SMALL.ringSize());
     }
 
+    /**
+     * Issue 8, defect 3: a final fragment without its line end can not be told from a line cut short ({@code 2|P|9|2}
+     * may be {@code 2|P|9|23} that lost its last byte): it is dropped and counted, never parsed.
+     */
     @Test
-    void aFinalLineWithoutLineEndIsTakenWhole() {
+    void aFinalLineWithoutLineEndIsDroppedAsTruncated() {
+        final Pipeline pipeline = newPipeline(SMALL);
+        final RecordingSession one = new RecordingSession(1);
+        final RecordingSession two = new RecordingSession(2);
+        pipeline.register(one);
+        pipeline.register(two);
+        final byte[] wire = "1|B\n2|P|9|2".getBytes(StandardCharsets.ISO_8859_1);
+        pipeline.publishEventLines(wire, 0, wire.length);
+        await(() -> pipeline.linesReceived() == 2, () -> "2 lines received, have " + pipeline.linesReceived());
+        assertTrue(pipeline.drainAndStop(10, TimeUnit.SECONDS));
+        assertEquals(List.of("1|B"), two.receivedList());
+        assertEquals(List.of("1|B"), one.receivedList());
+        assertEquals(1, pipeline.released());
+        assertEquals(1, pipeline.rejectedTotal());
+        assertEquals(1, pipeline.rejected(ParseOutcome.TRUNCATED));
+    }
+
+    /** Every producer's fragment is judged alone: a valid-looking one is not parsed either, nor joined to the next. */
+    @Test
+    void aFragmentIsNeverJoinedToTheNextEntry() {
         final Pipeline pipeline = newPipeline(SMALL);
         final RecordingSession s = new RecordingSession(1);
         pipeline.register(s);
-        final byte[] wire = "2|B\n1|B".getBytes(StandardCharsets.ISO_8859_1);
-        pipeline.publishEventLines(wire, 0, wire.length);
-        awaitReleased(pipeline, 2, 2);
+        final byte[] first = "2|B\n1|".getBytes(StandardCharsets.ISO_8859_1);
+        final byte[] second = "B\n1|B\n3|B".getBytes(StandardCharsets.ISO_8859_1);
+        pipeline.publishEventLines(first, 0, first.length);
+        pipeline.publishEventLines(second, 0, second.length);
+        await(() -> pipeline.linesReceived() == 5, () -> "5 lines received, have " + pipeline.linesReceived());
+        assertTrue(pipeline.drainAndStop(10, TimeUnit.SECONDS));
         assertEquals(List.of("1|B", "2|B"), s.receivedList());
+        assertEquals(2, pipeline.rejected(ParseOutcome.TRUNCATED));
+        assertEquals(1, pipeline.rejected(ParseOutcome.BAD_SEQUENCE), "'B' alone");
+        assertEquals(3, pipeline.rejectedTotal());
     }
 
     /**

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * Only the unfinished last line is kept here ({@code tail}). A line that grows past the maximum line length
  * without a line end is counted, logged, and discarded up to its next {@code '\n'}, so a source can not make
- * the server buffer without bound. When the source closes, an unterminated final line is still passed on.
+ * the server buffer without bound. When the source closes (or the server shuts down) with a line unfinished, that
+ * fragment can not be told from a line cut short: it goes into the ring without a line end, and the pipeline
+ * drops it and counts it as truncated (one place counts rejected lines), never parses it.
  * Input that arrived before a close is still published after it (the ring may have been full).
  * <p>
  * Backpressure: this handler never waits on the ring (the pipeline may itself be waiting for this event loop
@@ -39,7 +41,6 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     private static final SharedRateLimitedLog OVERLONG_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
     private static final SharedRateLimitedLog FAILED_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
     private static final long RETRY_MICROS = 100;
-    private static final byte[] LINE_END = {'\n'};
 
     private final Pipeline pipeline;
     private final int chunkBytes;
@@ -129,7 +130,8 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Publishes the held tail plus {@code length} bytes of {@code in} that end with '\n' as one ring entry.
+     * Publishes the held tail plus {@code length} bytes of {@code in} that end with '\n' as one ring entry (at the
+     * source's close, the tail alone: {@code length} 0).
      *
      * @return false if the ring is full (nothing consumed)
      */
@@ -193,14 +195,16 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
-    /** All input is framed; an unterminated last line is still a line: end it and let it take the normal path. */
+    /**
+     * All input is framed. A held tail is a line whose end never came ({@code 2|P|9|2} may be {@code 2|P|9|23} cut
+     * short): it is published as it is, without a line end, so that the pipeline counts it as truncated and never
+     * parses it.
+     */
     private void finish(ChannelHandlerContext ctx) {
-        if (tailLength > 0 && !discarding) {
-            final ByteBuf lineEnd = Unpooled.wrappedBuffer(LINE_END);
-            if (!frame(ctx, lineEnd)) {
-                backlog = lineEnd;
-                pauseAndRetry(ctx);
-            }
+        if (tailLength > 0 && !discarding && !publishLines(Unpooled.EMPTY_BUFFER, 0)) {
+            // The ring is full: an empty backlog makes retry() call finish() again once the ring has room.
+            backlog = Unpooled.EMPTY_BUFFER;
+            pauseAndRetry(ctx);
         }
     }
 

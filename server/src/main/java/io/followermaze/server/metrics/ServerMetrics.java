@@ -1,5 +1,6 @@
 package io.followermaze.server.metrics;
 
+import io.followermaze.graph.FollowerGraph.FollowResult;
 import io.followermaze.pipeline.Pipeline;
 import io.followermaze.protocol.ParseOutcome;
 import io.followermaze.server.FollowerMazeServer;
@@ -27,18 +28,24 @@ public final class ServerMetrics {
     public static void bind(FollowerMazeServer server, MeterRegistry registry) {
         final Pipeline p = server.pipeline();
         counter(registry, "followermaze.events.received", "Event lines that reached the pipeline", p, Pipeline::linesReceived);
-        counter(registry, "followermaze.events.parsed", "Event lines accepted by the parser", p,
+        counter(registry, "followermaze.events.parsed", "Event lines accepted (received minus rejected)", p,
             x -> x.linesReceived() - x.rejectedTotal());
         for (ParseOutcome reason : ParseOutcome.values()) {
             if (reason == ParseOutcome.ACCEPTED) {
                 continue;
             }
             FunctionCounter.builder("followermaze.events.rejected", p, x -> rejected(server, x, reason))
-                .description("Event lines dropped as malformed, by reason")
+                .description("Event lines dropped, by reason: malformed, truncated, or seq too far ahead")
                 .tag("reason", reason.metricName())
                 .register(registry);
         }
         counter(registry, "followermaze.events.released", "Events released in sequence order", p, Pipeline::released);
+        for (FollowResult reason : new FollowResult[] {FollowResult.REJECTED_MAX_USERS, FollowResult.REJECTED_MAX_FOLLOWS}) {
+            FunctionCounter.builder("followermaze.follows.rejected", p, x -> x.followsRejected(reason))
+                .description("Follows not stored in the graph (still released and delivered), by budget")
+                .tag("reason", reason.metricName())
+                .register(registry);
+        }
         counter(registry, "followermaze.events.duplicates", "Duplicate or late events dropped", p, Pipeline::duplicatesDropped);
         counter(registry, "followermaze.gaps.skipped", "Gaps in the sequence given up on", p, Pipeline::gapsSkipped);
         counter(registry, "followermaze.gaps.skipped.seqs", "Sequence numbers skipped over", p, Pipeline::seqsSkipped);
@@ -71,9 +78,14 @@ public final class ServerMetrics {
         gauge(registry, "followermaze.clients.connected", "Client connections registered", p, Pipeline::connectedSessions);
         gauge(registry, "followermaze.event.sources.open", "Event-source connections open", server,
             FollowerMazeServer::openEventSources);
+        gauge(registry, "followermaze.graph.users", "Users in the follow graph (bounded by max-users)", p,
+            Pipeline::graphUsers);
+        gauge(registry, "followermaze.graph.follows", "Follow edges in the graph (bounded by max-follows)", p,
+            Pipeline::graphFollows);
         gauge(registry, "followermaze.resequencer.pending", "Events held back waiting for an earlier seq", p,
             Pipeline::pending);
-        gauge(registry, "followermaze.resequencer.next", "Next sequence number awaited", p, x -> x.lastReleasedSeq() + 1);
+        gauge(registry, "followermaze.resequencer.next", "Next sequence number awaited (2^63 once 2^63-1 is released)", p,
+            Pipeline::nextSeqExpected);
         gauge(registry, "followermaze.ring.remaining", "Free ingress ring entries", p, Pipeline::ringRemainingCapacity);
 
         new JvmMemoryMetrics().bindTo(registry);

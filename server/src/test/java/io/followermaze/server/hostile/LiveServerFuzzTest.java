@@ -1,5 +1,6 @@
 package io.followermaze.server.hostile;
 
+import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.ParseOutcome;
@@ -90,23 +91,33 @@ class LiveServerFuzzTest {
         return out.toByteArray();
     }
 
-    /** @return {lines, lines the parser rejects} */
-    private static long[] countLines(byte[] bytes) {
+    /**
+     * @param farAheadFrom a seq at or above this is further ahead than the bound allows, wherever the cursor is
+     * @return {lines, lines the parser rejects, lines it accepts whose seq is too far ahead, the other lines it accepts
+     *         (their seqs are beyond the valid stream but within reach: held back for ever)}
+     */
+    private static long[] countLines(byte[] bytes, long farAheadFrom) {
         final EventParser parser = new EventParser(1024);
         final Event probe = new Event();
         long lines = 0;
         long rejected = 0;
+        long farAhead = 0;
+        long held = 0;
         int start = 0;
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == '\n') {
                 lines++;
                 if (parser.parse(bytes, start, i, probe) != ParseOutcome.ACCEPTED) {
                     rejected++;
+                } else if (probe.seq >= farAheadFrom) {
+                    farAhead++;
+                } else {
+                    held++;
                 }
                 start = i + 1;
             }
         }
-        return new long[] {lines, rejected};
+        return new long[] {lines, rejected, farAhead, held};
     }
 
     @Test
@@ -149,14 +160,20 @@ class LiveServerFuzzTest {
             EventSource.send(server.eventPort(), valid);
             garbageSource.join();
 
-            final long[] fuzzCounts = countLines(fuzz);
+            // Mutants the parser accepts have seqs near 10^15 (further ahead of any cursor than max-seq-ahead allows),
+            // or, with leading digits turned to zeros, beyond the valid stream but within reach.
+            final long[] fuzzCounts = countLines(fuzz, events + 2 + PipelineConfig.DEFAULT.maxSeqAhead());
             Conditions.await("every line read and every valid event released", LIMIT,
                 () -> server.pipeline().lastReleasedSeq() == events
                     && server.pipeline().linesReceived() == events + fuzzCounts[0],
                 () -> "released=" + server.pipeline().lastReleasedSeq() + " lines=" + server.pipeline().linesReceived()
                     + " of " + (events + fuzzCounts[0]) + ", rejected=" + server.pipeline().rejectedTotal() + " of "
                     + fuzzCounts[1] + ", overlong=" + server.overlongLines());
-            assertEquals(fuzzCounts[1], server.pipeline().rejectedTotal(), "every malformed fuzz line was rejected");
+            assertEquals(fuzzCounts[1] + fuzzCounts[2], server.pipeline().rejectedTotal(),
+                "every malformed fuzz line was rejected");
+            assertEquals(fuzzCounts[2], server.pipeline().rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD),
+                "every well-formed fuzz line is too far ahead");
+            assertEquals(fuzzCounts[3], server.pipeline().pending(), "well-formed fuzz lines within reach are held");
             assertTrue(fuzzCounts[1] > 50_000, "the fuzz is mostly garbage: " + fuzzCounts[1]);
             assertEquals(0, server.pipeline().processorExceptions());
         }

@@ -89,9 +89,10 @@ class MalformedEventLinesTest {
         Arrays.fill(huge, (byte) '7');
         wire.writeBytes(huge);
         wire.write('\n');
-        // The very last input is malformed and unterminated; it must not hold back anything before it.
+        // The very last input has no line end: dropped as truncated, never parsed (malformed or not), and it must not
+        // hold back anything before it.
         wire.writeBytes("999|Z".getBytes(StandardCharsets.US_ASCII));
-        expectedRejects[ParseOutcome.UNKNOWN_TYPE.ordinal()]++;
+        expectedRejects[ParseOutcome.TRUNCATED.ordinal()]++;
 
         final List<Long> users = List.of(1L, 2L, 3L, 5L, 8L, 13L, 21L);
         final NaiveFollowerModel model = new NaiveFollowerModel(users);

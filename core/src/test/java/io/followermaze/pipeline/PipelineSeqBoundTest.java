@@ -1,0 +1,141 @@
+package io.followermaze.pipeline;
+
+import io.followermaze.pipeline.PipelineTest.RecordingSession;
+import io.followermaze.protocol.ParseOutcome;
+import io.followermaze.testkit.EventStreamGenerator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static io.followermaze.pipeline.PipelineTest.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How far ahead of the cursor a seq may be, and the top of the seq range (issue 8, defect 4). */
+class PipelineSeqBoundTest {
+    private static final long MAX = Long.MAX_VALUE;
+
+    private final List<Pipeline> pipelines = new ArrayList<>();
+
+    private Pipeline newPipeline(PipelineConfig config) {
+        final Pipeline p = new Pipeline(config, () -> { });
+        pipelines.add(p);
+        return p;
+    }
+
+    @AfterEach
+    void closePipelines() {
+        for (Pipeline p : pipelines) {
+            p.close();
+        }
+    }
+
+    private static void publish(Pipeline p, String text) {
+        final byte[] wire = text.getBytes(StandardCharsets.ISO_8859_1);
+        p.publishEventLines(wire, 0, wire.length);
+    }
+
+    private static List<String> broadcasts(long firstSeq, long lastSeq) {
+        final List<String> out = new ArrayList<>();
+        for (long s = firstSeq; s <= lastSeq; s++) {
+            out.add(s + "|B");
+        }
+        return out;
+    }
+
+    private static void publishLines(Pipeline p, List<String> lines) {
+        final byte[] wire = EventStreamGenerator.encode(lines, "\n");
+        p.publishEventLines(wire, 0, wire.length);
+    }
+
+    // ---- how far ahead a seq may be, and the top of the range ----
+
+    /**
+     * Issue 8, defect 4: one valid-looking line at seq 2^63-1 with a gap timeout made the skip jump to it; the
+     * cursor then wrapped and every later stream was dropped as duplicates.
+     */
+    @Test
+    void aSeqAtMaxValueWithAGapTimeoutIsRejectedAndALaterStreamFlows() {
+        final Pipeline p = newPipeline(PipelineTest.SMALL.withGapTimeoutMillis(20));
+        final RecordingSession s = new RecordingSession(1);
+        p.register(s);
+        publish(p, MAX + "|B\n");
+        await(() -> p.rejectedTotal() == 1 || p.released() == 1,
+            () -> "the line to be rejected (or, before the fix, released by a gap skip)");
+        assertEquals(0, p.released(), "the absurd seq is never released");
+        assertEquals(0, p.lastReleasedSeq(), "the cursor has not moved");
+        assertEquals(0, p.pending(), "nor is it held");
+        assertEquals(0, p.gapsSkipped());
+        assertEquals(1, p.rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
+        assertEquals(1, p.linesReceived());
+
+        final List<String> stream = broadcasts(1, 1_000);
+        final List<String> arrival = new ArrayList<>(stream);
+        Collections.shuffle(arrival, new Random(8));
+        publishLines(p, arrival);
+        await(() -> p.released() == 1_000, () -> "1,000 released, have " + p.released() + ", duplicates "
+            + p.duplicatesDropped());
+        assertTrue(p.drainAndStop(10, TimeUnit.SECONDS));
+        assertEquals(stream, s.receivedList());
+        assertEquals(0, p.duplicatesDropped());
+        assertEquals(1_000, p.lastReleasedSeq());
+    }
+
+    /** Issue 8, defect 4: a seq absurdly far ahead (10^15) sat in the spill for ever. */
+    @Test
+    void aSeqFarAheadIsRejectedNotHeld() {
+        final Pipeline p = newPipeline(PipelineTest.SMALL);
+        publish(p, "1000000000000000|B\n");
+        await(() -> p.linesReceived() == 1, () -> "the line to reach the pipeline");
+        assertEquals(0, p.pending(), "not held in the spill");
+        assertEquals(1, p.rejectedTotal());
+        assertEquals(1, p.rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
+        publishLines(p, broadcasts(1, 100));
+        await(() -> p.released() == 100, () -> "100 released, have " + p.released());
+        assertEquals(0, p.pending());
+    }
+
+    /** The bound is exact: {@code seq - next == maxSeqAhead} is held, one more is rejected. */
+    @Test
+    void aSeqExactlyMaxSeqAheadIsHeldAndOneFurtherIsRejected() {
+        final Pipeline p = newPipeline(PipelineTest.SMALL.withMaxSeqAhead(1_000));
+        publish(p, "1002|B\n1001|B\n");          // next is 1: 1001 is 1,000 ahead, 1002 is 1,001 ahead
+        await(() -> p.linesReceived() == 2, () -> "both lines to reach the pipeline");
+        assertEquals(1, p.pending());
+        assertEquals(1, p.rejectedTotal());
+        final List<String> stream = broadcasts(1, 1_000);
+        Collections.reverse(stream);             // each one is within the bound when it arrives
+        publishLines(p, stream);
+        await(() -> p.released() == 1_001, () -> "1,001 released, have " + p.released());
+        assertEquals(1_001, p.lastReleasedSeq());
+        assertEquals(0, p.pending());
+        assertEquals(1, p.rejectedTotal());
+        assertEquals(1, p.rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
+    }
+
+    /** With the bound lifted, the top seqs release through a gap skip and the cursor stays at the top. */
+    @Test
+    void theTopSeqsReleaseWithoutWrappingWhenTheBoundAllowsThem() {
+        final Pipeline p = newPipeline(PipelineTest.SMALL.withMaxSeqAhead(MAX).withGapTimeoutMillis(20));
+        final RecordingSession s = new RecordingSession(1);
+        p.register(s);
+        publish(p, MAX + "|B\n" + (MAX - 2) + "|B\n");
+        await(() -> p.released() == 1, () -> "the gap below MAX - 2 to be skipped");
+        publish(p, (MAX - 1) + "|B\n");
+        await(() -> p.released() == 3, () -> "the top three released, have " + p.released());
+        assertEquals(MAX, p.lastReleasedSeq());
+        assertEquals(0x1p63, p.nextSeqExpected());
+        publish(p, "1|B\n" + MAX + "|B\n");
+        await(() -> p.duplicatesDropped() == 2, () -> "two late seqs dropped");
+        assertTrue(p.drainAndStop(10, TimeUnit.SECONDS));
+        assertEquals(List.of((MAX - 2) + "|B", (MAX - 1) + "|B", MAX + "|B"), s.receivedList());
+        assertEquals(MAX, p.lastReleasedSeq());
+        assertEquals(0, p.pending());
+    }
+}
