@@ -30,6 +30,7 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
     private final EgressListener egress;
     private final Event parsed = new Event();
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 1000);
+    private final RateLimitedLog gapLog = new RateLimitedLog(LOG, 1000);
     private final RateLimitedLog followLog = new RateLimitedLog(LOG, 1000);
 
     final Counter linesReceived = new Counter();
@@ -60,12 +61,19 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
         this.egress = egress;
         this.resequencer = new Resequencer(config.windowSize(), config.maxPending(), config.maxSeqAhead(),
             this::routeThenTell,
-            (first, last, reason) -> LOG.warn("Skipped missing seqs {}..{} ({} seqs): {}", first, last,
-                last - first + 1, reason));
+            this::onGapSkipped);
         this.gapTimeoutNanos = config.gapTimeoutMillis() * 1_000_000L;
         this.maxLineLength = config.maxLineLength();
         for (int i = 0; i < rejected.length; i++) {
             rejected[i] = new Counter();
+        }
+    }
+
+    /** A source can force a skip per line (seqs 2, 4, 6, ... past max-pending): at most one line a second. */
+    private void onGapSkipped(long first, long last, String reason) {
+        if (gapLog.allow()) {
+            LOG.warn("Skipped missing seqs {}..{} ({} seqs): {} ({} more skips since the last such line)", first, last,
+                last - first + 1, reason, gapLog.takeSuppressed());
         }
     }
 

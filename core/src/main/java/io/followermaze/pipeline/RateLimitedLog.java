@@ -17,6 +17,27 @@ public final class RateLimitedLog {
         this.intervalNanos = intervalMillis * 1_000_000L;
     }
 
+    /**
+     * For lines with more arguments: true when a line may go out now (then log it, adding
+     * {@link #takeSuppressed()}), false when it is counted as suppressed. Thread-confined.
+     */
+    public boolean allow() {
+        final long now = System.nanoTime();
+        if (nextAllowedNanos != Long.MIN_VALUE && now - nextAllowedNanos < 0) {
+            suppressed++;
+            return false;
+        }
+        nextAllowedNanos = now + intervalNanos;
+        return true;
+    }
+
+    /** Lines suppressed since the last one that went out; resets the count. */
+    public long takeSuppressed() {
+        final long n = suppressed;
+        suppressed = 0;
+        return n;
+    }
+
     /** Logs unless a line went out less than the interval ago; thread-confined (one instance per thread). */
     public void warn(String format, Object a, Object b) {
         final long now = System.nanoTime();

@@ -14,12 +14,16 @@ import java.lang.management.OperatingSystemMXBean;
  * default), the JVM's own files (its modules image, the jar, stdio, /dev/random, a pipe: about 10), and room to
  * spare. Measured: {@code serve} with the metrics port holds 18 descriptors before any connection.
  *
- * @param configured {@code --max-clients}
+ * @param configured {@code --max-clients}; {@link #AUTO} (0) for as many as the fd limit allows
  * @param fdLimit    the process's file-descriptor limit; {@link #UNKNOWN} where the platform does not tell
  * @param reserve    descriptors kept for everything but clients
  * @param effective  the cap that applies: {@code min(configured, fdLimit - reserve)}, at least 1
  */
 public record ClientCap(int configured, long fdLimit, int reserve, int effective) {
+    /** {@code --max-clients 0}: as many as the fd limit allows (the default). */
+    public static final int AUTO = 0;
+    /** With {@link #AUTO} where the fd limit is not known. */
+    public static final int CAP_WHEN_LIMIT_UNKNOWN = 50_000;
     /** The fd limit is not known (not a Unix JVM): the configured cap applies as it is. */
     public static final long UNKNOWN = -1;
     /** Descriptors reserved for listeners, the metrics port, the JVM's own files and transient sockets. */
@@ -36,10 +40,11 @@ public record ClientCap(int configured, long fdLimit, int reserve, int effective
     /** The pure rule: {@code min(configured, fdLimit - reserve)}, at least 1; {@code configured} if the limit is unknown. */
     public static ClientCap compute(int configured, long fdLimit, int reserve) {
         if (fdLimit <= 0) {
-            return new ClientCap(configured, UNKNOWN, reserve, configured);
+            return new ClientCap(configured, UNKNOWN, reserve, configured == AUTO ? CAP_WHEN_LIMIT_UNKNOWN : configured);
         }
         final long room = Math.max(1, fdLimit - reserve);
-        return new ClientCap(configured, fdLimit, reserve, (int) Math.min(configured, room));
+        final long wanted = configured == AUTO ? Integer.MAX_VALUE : configured;
+        return new ClientCap(configured, fdLimit, reserve, (int) Math.min(wanted, room));
     }
 
     /** The cap for {@code config} under this process's fd limit. */
@@ -49,7 +54,7 @@ public record ClientCap(int configured, long fdLimit, int reserve, int effective
 
     /** @return true when the fd limit lowered the configured cap */
     public boolean clamped() {
-        return effective < configured;
+        return configured != AUTO && effective < configured;
     }
 
     /**

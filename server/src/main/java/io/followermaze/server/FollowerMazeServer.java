@@ -51,6 +51,9 @@ public final class FollowerMazeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FollowerMazeServer.class);
     private static final long LOG_INTERVAL_MILLIS = 1000;
 
+    /** Beyond this, --max-seq-ahead no longer protects the cursor in any useful sense: warned about at start. */
+    private static final long MAX_SENSIBLE_SEQ_AHEAD = 1L << 40;
+
     private final ServerConfig config;
     private final Transport transport;
     private final EventLoopGroup acceptGroup;
@@ -154,6 +157,10 @@ public final class FollowerMazeServer implements AutoCloseable {
                 config.tls().eventTrust() != null ? " (client certificate required)" : "", clientTls != null ? "on" : "off");
         }
         LOG.info("Configuration: {}", config);
+        if (config.pipeline().maxSeqAhead() > MAX_SENSIBLE_SEQ_AHEAD) {
+            LOG.warn("--max-seq-ahead {} lets one bogus seq far ahead be held, and a gap skip (--gap-timeout-ms, "
+                + "--max-pending) then moves the cursor out of reach of the real stream", config.pipeline().maxSeqAhead());
+        }
         final long heapNeeded = MemoryModel.heapBytes(config.pipeline());
         final long heapMax = Runtime.getRuntime().maxMemory();
         if (heapNeeded > heapMax) {

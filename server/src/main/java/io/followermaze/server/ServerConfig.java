@@ -23,7 +23,7 @@ import io.followermaze.pipeline.PipelineConfig;
  * @param maxEventSources       most event-source connections open at once; more are refused (closed at once)
  * @param eventSourceIdleTimeoutMillis an event source that sends nothing for this long is disconnected; 0 = never
  * @param maxTotalOutboundBytes bound on notification bytes held for all clients together (direct memory); when it is
- *                              reached the clients with the largest backlogs are cut off first; 0 = 3/8 of the
+ *                              reached the clients with the largest backlogs are cut off first; 0 = 1/4 of the
  *                              process's direct-memory limit
  * @param clientStallMillis     a congested client that drains nothing for this long is no longer waited for (it is
  *                              cut off only if its backlog then passes {@code maxOutboundBytes})
@@ -47,7 +47,8 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
     public static final long DEFAULT_HANDOFF_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_CLIENT_ID_LENGTH = 64;
     public static final long DEFAULT_CLIENT_ID_TIMEOUT_MILLIS = 10_000;
-    public static final int DEFAULT_MAX_CLIENTS = 50_000;
+    /** 0: as many as the file-descriptor limit allows (see {@link ClientCap}). */
+    public static final int DEFAULT_MAX_CLIENTS = ClientCap.AUTO;
     public static final int DEFAULT_MAX_EVENT_SOURCES = 16;
     public static final long DEFAULT_EVENT_SOURCE_IDLE_TIMEOUT_MILLIS = 0;
     public static final long DEFAULT_MAX_TOTAL_OUTBOUND_BYTES = 0;
@@ -74,7 +75,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         requireAtLeast("maxOutboundBytes", maxOutboundBytes, clientHighWaterMark + 4 * handoffBytes);
         requireAtLeast("maxClientIdLength", maxClientIdLength, 1);
         requireAtLeast("clientIdTimeoutMillis", clientIdTimeoutMillis, 1);
-        requireAtLeast("maxClients", maxClients, 1);
+        requireAtLeast("maxClients", maxClients, 0);
         requireAtLeast("maxEventSources", maxEventSources, 1);
         requireAtLeast("eventSourceIdleTimeoutMillis", eventSourceIdleTimeoutMillis, 0);
         if (maxTotalOutboundBytes != 0) {

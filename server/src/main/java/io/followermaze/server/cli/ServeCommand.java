@@ -74,8 +74,9 @@ public final class ServeCommand implements Callable<Integer> {
     long clientIdTimeoutMillis = ServerConfig.DEFAULT_CLIENT_ID_TIMEOUT_MILLIS;
 
     @Option(names = "--max-clients", paramLabel = "N",
-        description = "Most client connections open at once; more are refused with a log line. Clamped at start "
-            + "to what the file-descriptor limit (ulimit -n) leaves after a reserve for everything else.")
+        description = "Most client connections open at once; more are refused with a log line. 0: as many as the "
+            + "file-descriptor limit (ulimit -n) leaves after a reserve for everything else; a larger value is clamped "
+            + "to that.")
     int maxClients = ServerConfig.DEFAULT_MAX_CLIENTS;
 
     @Option(names = "--max-event-sources", paramLabel = "N",
@@ -88,7 +89,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-total-outbound-bytes", paramLabel = "BYTES",
         description = "Bound on notification bytes held for all clients together; past it the largest backlogs are "
-            + "cut off first (0 = 3/8 of the direct-memory limit).")
+            + "cut off first (0 = 1/4 of the direct-memory limit).")
     long maxTotalOutboundBytes = ServerConfig.DEFAULT_MAX_TOTAL_OUTBOUND_BYTES;
 
     @Option(names = "--client-stall-ms", paramLabel = "MS",

@@ -103,6 +103,7 @@ final class CongestionWatch {
             }
         } else if (!s.slow && now - s.lastProgressNanos >= stallNanos) {
             s.slow = true;
+            egress.clientsStalled.incrementAndGet();
         }
     }
 

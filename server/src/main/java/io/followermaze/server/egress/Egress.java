@@ -274,7 +274,7 @@ public final class Egress implements EgressListener {
      * backlog first, until the rest fit in 7/8 of the budget. Bytes held by clients that are keeping up are not
      * a reason to cut anyone off: {@link #mustWait()} holds the stream back until they drain (backpressure). The
      * process's real direct memory is watched too, since buffers hold more than the bytes counted (capacity,
-     * allocator chunks, read buffers): past 7/8 of the direct-memory limit the same victims are cut, so that an
+     * allocator chunks, read buffers): past 3/4 of the direct-memory limit the same victims are cut, so that an
      * allocation never fails. While earlier victims are still releasing, nobody else is cut: their memory is about
      * to come back. The scan runs only under pressure, which a healthy server never is.
      */
@@ -287,7 +287,7 @@ public final class Egress implements EgressListener {
         }
         final long counted = totalBacklog();
         final long direct = DirectMemory.used();
-        final long directDanger = DirectMemory.max() - DirectMemory.max() / 8;
+        final long directDanger = DirectMemory.max() / 4 * 3;
         if (counted <= maxTotalOutboundBytes && direct <= directDanger) {
             return;
         }

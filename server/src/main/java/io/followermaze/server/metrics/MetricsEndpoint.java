@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * must deliver a whole request, take its response and send the next request within {@code timeoutMillis}
  * ({@link MetricsHttpHandler}). Plain NIO: the port sees a handful of connections.
  *
- * <p>Threads: everything below that changes after construction ({@link #open}, {@link #refused}, the rate-limited
+ * <p>Threads: everything below that changes after construction ({@link #openChannels}, {@link #refused}, the rate-limited
  * logs, the health check's samples) is written on the one metrics event loop only.
  */
 public final class MetricsEndpoint implements AutoCloseable {
@@ -57,7 +57,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final Channel listener;
     private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, 1000);
     private final RateLimitedLog acceptFailureLog = new RateLimitedLog(LOG, 1000);
-    private int open;     // metrics loop only
+    private final java.util.ArrayDeque<Channel> openChannels = new java.util.ArrayDeque<>(); // metrics loop only
     private long refused; // metrics loop only (also read there: scrapes run on the loop)
 
     /**
@@ -116,18 +116,24 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     /** Admits a connection below the cap; runs on the metrics loop, which every child channel shares. */
+    /**
+     * At the cap, the oldest connection makes room for the new one (counted as refused, logged at most once a
+     * second): a client that holds connections open without finishing requests can not lock everyone else out, as
+     * a plain refusal of newcomers would let it do; a real scrape completes in milliseconds, long before 16 newer
+     * connections push it out.
+     */
     private final class Admission extends ChannelInitializer<Channel> {
         @Override
         protected void initChannel(Channel ch) {
-            if (open >= maxConnections) {
+            if (openChannels.size() >= maxConnections) {
+                final Channel oldest = openChannels.pollFirst();
                 refused++;
-                refusalLog.warn("Refusing metrics connection from {}: {} open (--metrics-max-connections)",
-                    ch.remoteAddress(), maxConnections);
-                ch.close();
-                return;
+                refusalLog.warn("Metrics port: {} connections open (--metrics-max-connections); closing the oldest, {}",
+                    maxConnections, oldest.remoteAddress());
+                oldest.close();
             }
-            open++;
-            ch.closeFuture().addListener(f -> open--); // on the channel's loop: the metrics loop
+            openChannels.addLast(ch);
+            ch.closeFuture().addListener(f -> openChannels.remove(ch)); // on the channel's loop: the metrics loop
             ch.pipeline().addLast(httpHandlers());
         }
     }
