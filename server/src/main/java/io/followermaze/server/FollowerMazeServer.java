@@ -7,6 +7,7 @@ import io.followermaze.server.egress.Egress;
 import io.followermaze.server.egress.OutboundBudget;
 import io.followermaze.server.ingress.ClientRegistrationHandler;
 import io.followermaze.server.ingress.EventSourceHandler;
+import io.followermaze.server.ingress.RingTurns;
 import io.followermaze.server.ingress.EventSourceIdleCloser;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
@@ -63,6 +64,8 @@ public final class FollowerMazeServer implements AutoCloseable {
     private final ChannelGroup sourceChannels = new DefaultChannelGroup("event-sources", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicLong overlongLines = new AtomicLong();
+    /** Fair turns at a full ring for the event sources. */
+    private final RingTurns ringTurns = new RingTurns();
     private final AtomicLong sourceConnections = new AtomicLong();
     private final AtomicLong clientsRefused = new AtomicLong();
     private final AtomicLong eventSourcesRefused = new AtomicLong();
@@ -126,7 +129,7 @@ public final class FollowerMazeServer implements AutoCloseable {
                 if (eventTls != null) {
                     ch.pipeline().addLast(eventTls.newHandler(ch.alloc()));
                 }
-                ch.pipeline().addLast(new EventSourceHandler(pipeline, overlongLines));
+                ch.pipeline().addLast(new EventSourceHandler(pipeline, overlongLines, ringTurns));
             }
         };
         final WriteBufferWaterMark clientWaterMark =

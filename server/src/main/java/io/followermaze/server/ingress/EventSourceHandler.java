@@ -54,10 +54,16 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf backlog;
     private boolean retryScheduled;
     private boolean sourceClosed;
+    private final RingTurns turns;
+    /** In {@link #turns}' queue; written on this source's event loop only. */
+    boolean queuedForTurn;
+    /** Ring entries {@link #publishLines} may still publish in this call (fewer while it is another's turn too). */
+    private int chunksAllowed = Integer.MAX_VALUE;
 
     /** @param overlongLines shared count of lines dropped here for exceeding the maximum length */
-    public EventSourceHandler(Pipeline pipeline, AtomicLong overlongLines) {
+    public EventSourceHandler(Pipeline pipeline, AtomicLong overlongLines, RingTurns turns) {
         this.pipeline = pipeline;
+        this.turns = turns;
         this.chunkBytes = pipeline.config().chunkBytes();
         this.maxLineBytes = pipeline.config().maxLineLength() + 1; // + optional '\r'
         this.overlongLines = overlongLines;
@@ -78,6 +84,12 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
             backlog = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), backlog, in);
             return; // a retry is scheduled and will take it in order
         }
+        if (turns.othersWaiting(this)) { // the ring is contended: queue behind the sources already waiting
+            backlog = in;
+            pauseAndRetry(ctx);
+            return;
+        }
+        chunksAllowed = Integer.MAX_VALUE;
         if (frame(ctx, in)) {
             in.release();
         } else {
@@ -136,10 +148,14 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
      * @return false if the ring is full (nothing consumed)
      */
     private boolean publishLines(ByteBuf in, int length) {
+        if (chunksAllowed == 0) {
+            return false; // this source's turn is over (see RingTurns)
+        }
         final long seq = pipeline.tryClaim();
         if (seq == Pipeline.RING_FULL) {
             return false;
         }
+        chunksAllowed--;
         if (seq == Pipeline.STOPPED) {
             in.skipBytes(length); // shutting down: nothing consumes the ring any more
             tailLength = 0;
@@ -159,6 +175,7 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void pauseAndRetry(ChannelHandlerContext ctx) {
+        turns.join(this);
         ctx.channel().config().setAutoRead(false);
         if (!retryScheduled) {
             retryScheduled = true;
@@ -169,14 +186,22 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     private void retry(ChannelHandlerContext ctx) {
         retryScheduled = false;
         if (backlog == null) {
+            turns.leave(this);
             return;
         }
+        if (!turns.isTurnOf(this)) {
+            pauseAndRetry(ctx);
+            return;
+        }
+        chunksAllowed = turns.aloneAtHead(this) ? Integer.MAX_VALUE : RingTurns.CHUNKS_PER_TURN;
         if (!frame(ctx, backlog)) {
+            turns.rotate(this);
             pauseAndRetry(ctx);
             return;
         }
         backlog.release();
         backlog = null;
+        turns.leave(this);
         if (sourceClosed) {
             finish(ctx);
         } else {
