@@ -57,7 +57,8 @@ class PipelineFatalErrorTest {
             p.register(session);
             final byte[] lines = "1|B\n2|B\n3|B\n".getBytes(StandardCharsets.US_ASCII);
             p.publishEventLines(lines, 0, lines.length);
-            PipelineTest.await(() -> !p.isRunning(), () -> "the pipeline to stop");
+            PipelineTest.await(() -> fatalCalls.get() == 1, () -> "the fatal error to be reported");
+            assertFalse(p.isRunning());
 
             assertInstanceOf(OutOfMemoryError.class, p.failure());
             assertEquals(1, fatalCalls.get());
