@@ -3,40 +3,22 @@ package io.followermaze.pipeline;
 import ch.qos.logback.classic.Level;
 import io.followermaze.graph.FollowerGraph.FollowResult;
 import io.followermaze.pipeline.PipelineTest.RecordingSession;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.followermaze.pipeline.PipelineTest.await;
+import static io.followermaze.pipeline.Pipelines.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The follow graph's budget, through a real pipeline (issue 8, defect 2). */
 class PipelineGraphBudgetTest {
-    private final List<Pipeline> pipelines = new ArrayList<>();
-
-    private Pipeline newPipeline(PipelineConfig config) {
-        final Pipeline p = new Pipeline(config, () -> { });
-        pipelines.add(p);
-        return p;
-    }
-
-    @AfterEach
-    void closePipelines() {
-        for (Pipeline p : pipelines) {
-            p.close();
-        }
-    }
-
-    private static void publish(Pipeline p, String text) {
-        final byte[] wire = text.getBytes(StandardCharsets.ISO_8859_1);
-        p.publishEventLines(wire, 0, wire.length);
-    }
+    @RegisterExtension
+    final Pipelines pipelines = new Pipelines();
 
     /**
      * Issue 8, defect 2: follows between fresh ids grew the graph until the heap ran out inside the pipeline, which
@@ -46,7 +28,7 @@ class PipelineGraphBudgetTest {
     void threeMillionFollowsBetweenFreshIdsStayWithinTheBudgetAndTheStreamFlows() {
         final int follows = 3_000_000;
         final long maxUsers = 100_000;
-        final Pipeline p = newPipeline(PipelineConfig.DEFAULT.withMaxUsers(maxUsers));
+        final Pipeline p = pipelines.start(PipelineConfig.DEFAULT.withMaxUsers(maxUsers));
         final StringBuilder sb = new StringBuilder(1 << 20);
         for (int i = 0; i < follows; i++) {
             final long follower = 10_000_000L + 2L * i;
@@ -74,7 +56,7 @@ class PipelineGraphBudgetTest {
     void edgesAmongFewUsersStopAtTheFollowBudget() {
         final int users = 1_000;
         final long maxFollows = 50_000;
-        final Pipeline p = newPipeline(PipelineConfig.DEFAULT.withMaxFollows(maxFollows));
+        final Pipeline p = pipelines.start(PipelineConfig.DEFAULT.withMaxFollows(maxFollows));
         final StringBuilder sb = new StringBuilder(1 << 20);
         long seq = 0;
         for (int a = 1; a <= users; a++) {
@@ -101,7 +83,7 @@ class PipelineGraphBudgetTest {
      */
     @Test
     void aFollowRejectedByTheBudgetStillNotifiesButStoresNoEdge() {
-        final Pipeline p = newPipeline(PipelineTest.SMALL.withMaxUsers(2));
+        final Pipeline p = pipelines.start(PipelineTest.SMALL.withMaxUsers(2));
         final RecordingSession one = new RecordingSession(1);
         final RecordingSession two = new RecordingSession(2);
         final RecordingSession three = new RecordingSession(3);
@@ -126,7 +108,7 @@ class PipelineGraphBudgetTest {
     /** A refused follow is logged, at most once a second, however many there are. */
     @Test
     void refusedFollowsAreLoggedRateLimited() {
-        final Pipeline p = newPipeline(PipelineTest.SMALL.withMaxFollows(0));
+        final Pipeline p = pipelines.start(PipelineTest.SMALL.withMaxFollows(0));
         final long started = System.nanoTime();
         try (LogCapture log = new LogCapture("io.followermaze.pipeline")) {
             final StringBuilder sb = new StringBuilder();

@@ -2,11 +2,9 @@ package io.followermaze.pipeline;
 
 import io.followermaze.pipeline.PipelineTest.RecordingSession;
 import io.followermaze.protocol.ParseOutcome;
-import io.followermaze.testkit.EventStreamGenerator;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,6 +12,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static io.followermaze.pipeline.PipelineTest.await;
+import static io.followermaze.pipeline.Pipelines.broadcasts;
+import static io.followermaze.pipeline.Pipelines.publish;
+import static io.followermaze.pipeline.Pipelines.publishLines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,38 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PipelineSeqBoundTest {
     private static final long MAX = Long.MAX_VALUE;
 
-    private final List<Pipeline> pipelines = new ArrayList<>();
-
-    private Pipeline newPipeline(PipelineConfig config) {
-        final Pipeline p = new Pipeline(config, () -> { });
-        pipelines.add(p);
-        return p;
-    }
-
-    @AfterEach
-    void closePipelines() {
-        for (Pipeline p : pipelines) {
-            p.close();
-        }
-    }
-
-    private static void publish(Pipeline p, String text) {
-        final byte[] wire = text.getBytes(StandardCharsets.ISO_8859_1);
-        p.publishEventLines(wire, 0, wire.length);
-    }
-
-    private static List<String> broadcasts(long firstSeq, long lastSeq) {
-        final List<String> out = new ArrayList<>();
-        for (long s = firstSeq; s <= lastSeq; s++) {
-            out.add(s + "|B");
-        }
-        return out;
-    }
-
-    private static void publishLines(Pipeline p, List<String> lines) {
-        final byte[] wire = EventStreamGenerator.encode(lines, "\n");
-        p.publishEventLines(wire, 0, wire.length);
-    }
+    @RegisterExtension
+    final Pipelines pipelines = new Pipelines();
 
     // ---- how far ahead a seq may be, and the top of the range ----
 
@@ -62,7 +33,7 @@ class PipelineSeqBoundTest {
      */
     @Test
     void aSeqAtMaxValueWithAGapTimeoutIsRejectedAndALaterStreamFlows() {
-        final Pipeline p = newPipeline(PipelineTest.SMALL.withGapTimeoutMillis(20));
+        final Pipeline p = pipelines.start(PipelineTest.SMALL.withGapTimeoutMillis(20));
         final RecordingSession s = new RecordingSession(1);
         p.register(s);
         publish(p, MAX + "|B\n");
@@ -90,7 +61,7 @@ class PipelineSeqBoundTest {
     /** Issue 8, defect 4: a seq absurdly far ahead (10^15) sat in the spill for ever. */
     @Test
     void aSeqFarAheadIsRejectedNotHeld() {
-        final Pipeline p = newPipeline(PipelineTest.SMALL);
+        final Pipeline p = pipelines.start(PipelineTest.SMALL);
         publish(p, "1000000000000000|B\n");
         await(() -> p.linesReceived() == 1, () -> "the line to reach the pipeline");
         assertEquals(0, p.pending(), "not held in the spill");
@@ -104,7 +75,7 @@ class PipelineSeqBoundTest {
     /** The bound is exact: {@code seq - next == maxSeqAhead} is held, one more is rejected. */
     @Test
     void aSeqExactlyMaxSeqAheadIsHeldAndOneFurtherIsRejected() {
-        final Pipeline p = newPipeline(PipelineTest.SMALL.withMaxSeqAhead(1_000));
+        final Pipeline p = pipelines.start(PipelineTest.SMALL.withMaxSeqAhead(1_000));
         publish(p, "1002|B\n1001|B\n");          // next is 1: 1001 is 1,000 ahead, 1002 is 1,001 ahead
         await(() -> p.linesReceived() == 2, () -> "both lines to reach the pipeline");
         assertEquals(1, p.pending());
@@ -122,7 +93,7 @@ class PipelineSeqBoundTest {
     /** With the bound lifted, the top seqs release through a gap skip and the cursor stays at the top. */
     @Test
     void theTopSeqsReleaseWithoutWrappingWhenTheBoundAllowsThem() {
-        final Pipeline p = newPipeline(PipelineTest.SMALL.withMaxSeqAhead(MAX).withGapTimeoutMillis(20));
+        final Pipeline p = pipelines.start(PipelineTest.SMALL.withMaxSeqAhead(MAX).withGapTimeoutMillis(20));
         final RecordingSession s = new RecordingSession(1);
         p.register(s);
         publish(p, MAX + "|B\n" + (MAX - 2) + "|B\n");

@@ -26,12 +26,7 @@ class FollowBudgetTest {
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
     private static double value(PrometheusMeterRegistry registry, String series) {
-        final String text = registry.scrape();
-        final double v = Prometheus.value(text, series);
-        if (Double.isNaN(v)) {
-            throw new AssertionError("no series " + series + " in:\n" + text);
-        }
-        return v;
+        return Prometheus.required(registry, series);
     }
 
     @Test

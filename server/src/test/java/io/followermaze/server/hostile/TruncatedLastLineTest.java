@@ -32,12 +32,7 @@ class TruncatedLastLineTest {
     private static final String TRUNCATED = "followermaze_events_rejected_total{reason=\"truncated\"}";
 
     private static double value(PrometheusMeterRegistry registry, String series) {
-        final String text = registry.scrape();
-        final double v = Prometheus.value(text, series);
-        if (Double.isNaN(v)) {
-            throw new AssertionError("no series " + series + " in:\n" + text);
-        }
-        return v;
+        return Prometheus.required(registry, series);
     }
 
     @Test
