@@ -9,7 +9,7 @@ import java.util.Random;
 
 /**
  * Makes random, valid event streams the way the reference test program does: contiguous sequence numbers from 1,
- * all five event types, then shuffled batches of 1..maxBatch events (DESIGN.md §1).
+ * all five event types, then shuffled batches of 1..maxBatch events (docs/protocol.md).
  * <p>
  * The stream is a deterministic function of the seed and the settings, so a failing test can print the seed and
  * be replayed. Follows repeat existing edges now and then, unfollows hit both existing and absent edges, and users

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The obviously-correct reference for the routing rules of the protocol (DESIGN.md §1): a map of sets for the
+ * The obviously-correct reference for the routing rules of the protocol (docs/protocol.md): a map of sets for the
  * follower graph, linear scans for recipients, and per-user lists of the payloads each user must receive.
  * <p>
  * The model tracks a fixed set of users (the clients a test connects). Feed it payloads (event lines without
