@@ -131,8 +131,19 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
                 checkGapTimeout();
             }
             batches.increment();
+            rejectLog.flushIfDue();
+            gapLog.flushIfDue();
+            followLog.flushIfDue();
             egress.onBatchEnd();
         }
+    }
+
+    /** The pipeline stops: what the rate-limited logs still hold back goes out. */
+    @Override
+    public void onShutdown() {
+        rejectLog.flush();
+        gapLog.flush();
+        followLog.flush();
     }
 
     /**

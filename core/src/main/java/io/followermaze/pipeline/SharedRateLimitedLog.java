@@ -27,6 +27,8 @@ public final class SharedRateLimitedLog {
     private final LongSupplier nanoClock;
     private final AtomicLong nextAllowedNanos;
     private final AtomicLong suppressed = new AtomicLong();
+    /** Format of a recent suppressed line, for the flush line (any thread; a plain reference, racy by design). */
+    private volatile String lastFormat;
 
     /** @param intervalMillis at most one line per this many ms; 0 logs every line */
     public SharedRateLimitedLog(Logger log, Level level, long intervalMillis) {
@@ -43,6 +45,7 @@ public final class SharedRateLimitedLog {
         this.intervalNanos = intervalMillis * 1_000_000L;
         this.nanoClock = nanoClock;
         this.nextAllowedNanos = new AtomicLong(nanoClock.getAsLong()); // the first line goes out
+        ALL.add(new java.lang.ref.WeakReference<>(this));
     }
 
     /** Logs {@code format} with {@code args} (no trailing Throwable) unless a line went out less than the interval ago. */
@@ -55,6 +58,7 @@ public final class SharedRateLimitedLog {
             final long next = nextAllowedNanos.get();
             if (now - next < 0 || !nextAllowedNanos.compareAndSet(next, now + intervalNanos)) {
                 suppressed.incrementAndGet();
+                lastFormat = format;
                 return;
             }
         }
@@ -66,6 +70,46 @@ public final class SharedRateLimitedLog {
             withCount[args.length] = n;
             emit(format + " ({} similar lines suppressed)", withCount);
         }
+    }
+
+    /**
+     * Reports lines suppressed after the last one that went out, once the interval has passed, so the tail of a
+     * burst reaches the log though no further line comes. Run by a daemon timer for every instance.
+     */
+    void flushIfDue() {
+        if (suppressed.get() == 0) {
+            return;
+        }
+        final long now = nanoClock.getAsLong();
+        final long next = nextAllowedNanos.get();
+        if (now - next >= 0 && nextAllowedNanos.compareAndSet(next, now + intervalNanos)) {
+            final long n = suppressed.getAndSet(0);
+            if (n > 0) {
+                emit("{} more similar lines suppressed (like: " + lastFormat + ")", new Object[] {n});
+            }
+        }
+    }
+
+    private static final java.util.List<java.lang.ref.WeakReference<SharedRateLimitedLog>> ALL =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        final java.util.concurrent.ScheduledExecutorService flusher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                final Thread t = new Thread(r, "followermaze-log-flush");
+                t.setDaemon(true);
+                return t;
+            });
+        flusher.scheduleWithFixedDelay(() -> {
+            for (java.lang.ref.WeakReference<SharedRateLimitedLog> ref : ALL) {
+                final SharedRateLimitedLog l = ref.get();
+                if (l == null) {
+                    ALL.remove(ref);
+                } else {
+                    l.flushIfDue();
+                }
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Lines suppressed since the last one went out (not yet reported). */

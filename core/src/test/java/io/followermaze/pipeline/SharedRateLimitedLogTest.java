@@ -38,6 +38,27 @@ class SharedRateLimitedLogTest {
         }
     }
 
+    /** Probe of issue 8: a burst that ends inside the interval left its count out of the log for good. */
+    @Test
+    void theTailOfABurstIsReportedOnceTheIntervalHasPassedThoughNoFurtherLineComes() {
+        final String name = "io.followermaze.pipeline.test.shared.tail";
+        final AtomicLong clock = new AtomicLong(5 * SECOND);
+        try (LogCapture capture = new LogCapture(name)) {
+            final SharedRateLimitedLog log = new SharedRateLimitedLog(LoggerFactory.getLogger(name),
+                org.slf4j.event.Level.WARN, 1000, clock::get);
+            for (int i = 0; i < 4; i++) {
+                log.log("bad {}", i);
+            }
+            log.flushIfDue();
+            assertEquals(1, capture.events(Level.WARN).size(), "not before the interval has passed");
+            clock.addAndGet(SECOND);
+            // the daemon timer flushes every instance once a second; calling it here does what it does
+            log.flushIfDue();
+            assertEquals(List.of("bad 0", "3 more similar lines suppressed (like: bad {})"), messages(capture, Level.WARN));
+            assertEquals(0, log.pendingSuppressed());
+        }
+    }
+
     @Test
     void logsAtItsLevelAndNotWhenTheLevelIsOff() {
         final String name = "io.followermaze.pipeline.test.shared.level";

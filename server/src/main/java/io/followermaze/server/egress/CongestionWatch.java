@@ -63,6 +63,11 @@ final class CongestionWatch {
         s.drainCheck = eventLoop.scheduleAtFixedRate(() -> check(s), checkMillis, checkMillis, TimeUnit.MILLISECONDS);
     }
 
+    /** Event loop: reports stall lines the rate limit held back. */
+    void flushLogIfDue() {
+        slowLog.flushIfDue();
+    }
+
     void stopCongesting(ChannelSession s) {
         if (s.congesting) {
             s.congesting = false;

@@ -185,6 +185,7 @@ public final class Egress implements EgressListener {
 
     @Override
     public void onBatchEnd() {
+        cutOffLog.flushIfDue();
         handOff();
         enforceTotalBudget();
         if (mustWait()) {

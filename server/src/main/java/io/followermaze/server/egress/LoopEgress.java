@@ -138,6 +138,7 @@ final class LoopEgress implements Runnable {
             batch = next;
         }
         egress.written(written);
+        cutOffLog.flushIfDue();
         for (int i = 0; i < flushCount; i++) {
             final ChannelSession s = toFlush[i];
             toFlush[i] = null;
@@ -183,6 +184,8 @@ final class LoopEgress implements Runnable {
 
     private void sweep() {
         sweepScheduled = false;
+        cutOffLog.flushIfDue();
+        congestion.flushLogIfDue();
         final long now = System.nanoTime();
         for (int i = 0; i < backloggedCount; ) {
             final ChannelSession s = backlogged[i];

@@ -101,7 +101,11 @@ public final class MetricsEndpoint implements AutoCloseable {
         // After Netty's acceptor, which on an accept error (EMFILE: no fd left) already stops accepting for 1 s
         // instead of retrying at once; this only keeps the log to one line a second.
         listener.pipeline().addLast(new AcceptFailures());
-        loop.scheduleAtFixedRate(health::sample, HEALTH_SAMPLE_MILLIS, HEALTH_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        loop.scheduleAtFixedRate(() -> {
+            health.sample();
+            refusalLog.flushIfDue();
+            acceptFailureLog.flushIfDue();
+        }, HEALTH_SAMPLE_MILLIS, HEALTH_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         LOG.info("Metrics on http://{}:{}/metrics, health on /health (at most {} connections, {} ms timeout)",
             bindAddress, port(), maxConnections, timeoutMillis);
     }
