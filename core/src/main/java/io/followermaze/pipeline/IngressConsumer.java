@@ -31,6 +31,7 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
     private final Event parsed = new Event();
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 1000);
     private final RateLimitedLog gapLog = new RateLimitedLog(LOG, 1000);
+    private final java.util.concurrent.CountDownLatch shutDown = new java.util.concurrent.CountDownLatch(1);
     private final RateLimitedLog followLog = new RateLimitedLog(LOG, 1000);
 
     final Counter linesReceived = new Counter();
@@ -141,9 +142,18 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
     /** The pipeline stops: what the rate-limited logs still hold back goes out. */
     @Override
     public void onShutdown() {
-        rejectLog.flush();
-        gapLog.flush();
-        followLog.flush();
+        try {
+            rejectLog.flush();
+            gapLog.flush();
+            followLog.flush();
+        } finally {
+            shutDown.countDown();
+        }
+    }
+
+    /** Waits until {@link #onShutdown()} has run on the pipeline thread (it runs after the Disruptor's halt). */
+    boolean awaitShutdown(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+        return shutDown.await(timeout, unit);
     }
 
     /**

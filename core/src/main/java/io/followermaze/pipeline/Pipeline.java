@@ -305,7 +305,11 @@ public final class Pipeline implements AutoCloseable {
         }
         try {
             disruptor.shutdown(timeout, unit);
-            return true;
+            // shutdown() returns once the ring is drained; the stage's onShutdown runs after, on its own thread
+            return consumer.awaitShutdown(timeout, unit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (TimeoutException e) {
             disruptor.halt();
             return false;
