@@ -316,10 +316,13 @@ public final class FollowerMazeServer implements AutoCloseable {
             clientListener.close().syncUninterruptibly();
         }
         sourceChannels.close().syncUninterruptibly();
-        // channelInactive (which passes on a source's unterminated last line) runs as a task after the close
-        // completes; a no-op task on every loop returns only after those ran.
+        // channelInactive (which passes on a source's unterminated last line) runs as a task that the close queues
+        // just after completing its future, so a task submitted from here may still run before it. A task queued by
+        // a task from here runs after it: two hops on every loop.
         for (var executor : ioGroup) {
-            executor.submit(() -> { }).syncUninterruptibly();
+            final io.netty.util.concurrent.Promise<Void> done = executor.newPromise();
+            executor.execute(() -> executor.execute(() -> done.setSuccess(null)));
+            done.syncUninterruptibly();
         }
         if (!pipeline.drainAndStop(10, TimeUnit.SECONDS)) {
             LOG.warn("Pipeline did not drain within 10 s; stopped it anyway");
