@@ -29,8 +29,23 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             final String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"followermaze " + (v == null ? "dev" : v),
+            return new String[] {"followermaze " + (v == null ? "dev" : v) + " (commit " + commit() + ")",
                 "JVM " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")};
+        }
+
+        /** The commit the jar was built from (followermaze-git.properties, written by the build), or "unknown". */
+        static String commit() {
+            try (java.io.InputStream in = Main.class.getResourceAsStream("/followermaze-git.properties")) {
+                if (in == null) {
+                    return "unknown";
+                }
+                final java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                final String id = p.getProperty("git.commit.id.abbrev", "unknown");
+                return "true".equals(p.getProperty("git.dirty")) ? id + "-dirty" : id;
+            } catch (java.io.IOException e) {
+                return "unknown";
+            }
         }
     }
 }
