@@ -8,7 +8,12 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.Properties;
 
@@ -65,6 +70,72 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         }
         final String name = option.longestName().replaceFirst("^-+", "");
         return firstNonNull(env.get(envName(name)), file.getProperty(name), profile.optionValue(name));
+    }
+
+    /** Variables of the launcher and of this class itself, not options. */
+    private static final Set<String> NOT_OPTIONS =
+        Set.of(ENV_PREFIX + "JAVA_OPTS", envName("config"), envName("profile"));
+
+    /**
+     * Every key of the properties file and every {@code FOLLOWERMAZE_*} variable must name an option: a typo would
+     * otherwise be ignored without a word.
+     *
+     * @param options the long option names without dashes
+     * @throws IllegalArgumentException naming the first unknown key and the nearest valid one
+     */
+    public void requireKnownKeys(Collection<String> options) {
+        final List<String> known = new ArrayList<>(options);
+        known.add("profile");
+        for (String key : new TreeSet<>(file.stringPropertyNames())) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown key '" + key + "' in the configuration file (did you mean '"
+                    + nearest(key, known) + "'?)");
+            }
+        }
+        final List<String> knownEnv = new ArrayList<>();
+        for (String o : known) {
+            knownEnv.add(envName(o));
+        }
+        for (String name : new TreeSet<>(env.keySet())) {
+            if (name.startsWith(ENV_PREFIX) && !knownEnv.contains(name) && !NOT_OPTIONS.contains(name)) {
+                throw new IllegalArgumentException("unknown environment variable " + name + " (did you mean "
+                    + nearest(name, knownEnv) + "?)");
+            }
+        }
+    }
+
+    /** The candidate with the smallest edit distance to {@code key}. */
+    static String nearest(String key, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            final int d = editDistance(key, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                final int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(substitute, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            final int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** {@code event-port} → {@code FOLLOWERMAZE_EVENT_PORT}. */

@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -219,10 +221,18 @@ public final class ServeCommand implements Callable<Integer> {
         exit.start();
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         final ServerConfig config;
         try {
+            if (spec.defaultValueProvider() instanceof ConfigDefaults defaults) {
+                final List<String> options = new ArrayList<>();
+                spec.options().forEach(o -> options.add(o.longestName().replaceFirst("^-+", "")));
+                defaults.requireKnownKeys(options);
+            }
             config = toConfig();
         } catch (IllegalArgumentException e) {
             System.err.println("Invalid configuration: " + e.getMessage());

@@ -70,6 +70,33 @@ class ConfigDefaultsTest {
         assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--profile", "turbo"));
     }
 
+    /** Issue 9: a typo in a properties file or a FOLLOWERMAZE_* variable was ignored without a word. */
+    @Test
+    void anUnknownKeyInTheFileOrEnvironmentIsAnErrorNamingTheNearestOption() throws Exception {
+        final Path file = dir.resolve("typo.properties");
+        Files.writeString(file, "evnt-port=8000\n");
+        final IllegalArgumentException inFile = assertThrows(IllegalArgumentException.class,
+            () -> check(Map.of(), "--config", file.toString()));
+        assertEquals("unknown key 'evnt-port' in the configuration file (did you mean 'event-port'?)", inFile.getMessage());
+
+        final IllegalArgumentException inEnv = assertThrows(IllegalArgumentException.class,
+            () -> check(Map.of("FOLLOWERMAZE_MAX_PENDNG", "10")));
+        assertEquals("unknown environment variable FOLLOWERMAZE_MAX_PENDNG (did you mean FOLLOWERMAZE_MAX_PENDING?)",
+            inEnv.getMessage());
+
+        // the launcher's own variables and every option are fine
+        check(Map.of("FOLLOWERMAZE_JAVA_OPTS", "-Xmx1g", "FOLLOWERMAZE_PROFILE", "throughput",
+            "FOLLOWERMAZE_EVENT_PORT", "7000", "PATH", "/bin"));
+    }
+
+    private static void check(Map<String, String> env, String... args) {
+        final CommandLine cli = new CommandLine(new ServeCommand());
+        final ConfigDefaults defaults = ConfigDefaults.from(args, env);
+        final java.util.List<String> options = new java.util.ArrayList<>();
+        cli.getCommandSpec().options().forEach(o -> options.add(o.longestName().replaceFirst("^-+", "")));
+        defaults.requireKnownKeys(options);
+    }
+
     @Test
     void environmentNamesAreUpperSnakeCase() {
         assertEquals("FOLLOWERMAZE_MAX_OUTBOUND_BYTES", ConfigDefaults.envName("max-outbound-bytes"));
