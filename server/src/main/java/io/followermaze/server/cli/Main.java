@@ -10,14 +10,24 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        final CommandLine cli = new CommandLine(new Main());
+        System.exit(execute(new CommandLine(new Main()), args));
+    }
+
+    /**
+     * Runs {@code args} on {@code cli}, a command line with {@code serve} among its subcommands (this jar's, or the
+     * tools jar's): first the defaults {@code serve} takes from the environment, {@code --config} file and
+     * {@code --profile}, then the command.
+     *
+     * @return the exit status: the command's, or 2 when those defaults are invalid (the reason on stderr)
+     */
+    public static int execute(CommandLine cli, String[] args) {
         try {
             ServeCommand.installDefaults(cli, args);
         } catch (IllegalArgumentException | CommandLine.ParameterException e) {
             System.err.println("followermaze: " + e.getMessage());
-            System.exit(2);
+            return 2;
         }
-        System.exit(cli.execute(args));
+        return cli.execute(args);
     }
 
     @Override

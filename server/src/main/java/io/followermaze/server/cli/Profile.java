@@ -9,9 +9,12 @@ import java.util.Map;
  * options; anything set by flag, environment or file still wins.
  */
 public enum Profile {
-    /** The defaults: sleeps when idle, moderate batches. Right for a small shared box. */
+    /**
+     * The defaults: the pipeline thread blocks when idle (the {@code blocking} wait strategy: no CPU until input
+     * arrives), moderate batches. Right for a small shared box.
+     */
     BALANCED(Map.of()),
-    /** Smaller chunks and hand-offs so each notification leaves sooner; the pipeline yields instead of sleeping. */
+    /** Smaller chunks and hand-offs so each notification leaves sooner; the pipeline yields instead of blocking. */
     LOW_LATENCY(ordered(
         "wait-strategy", "yielding",
         "chunk-bytes", "4096",

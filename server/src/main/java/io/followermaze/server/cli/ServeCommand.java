@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
+    // Declared so picocli accepts and documents --config; never read here: ConfigDefaults reads it ahead of parsing.
     @Option(names = "--config", paramLabel = "FILE",
         description = "Properties file with option values (keys are option names without dashes).")
     String configFile;

@@ -26,7 +26,6 @@ public final class ClientRegistrationHandler extends ChannelInboundHandlerAdapte
     // (a flood of silent or bad clients once logged 66,571 lines in 45 s).
     private static final SharedRateLimitedLog ID_TIMEOUT_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
     private static final SharedRateLimitedLog REJECT_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
-    private static final long RETRY_MICROS = 100;
 
     private final Pipeline pipeline;
     private final Egress egress;
@@ -161,7 +160,9 @@ public final class ClientRegistrationHandler extends ChannelInboundHandlerAdapte
     private void scheduleRetry(ChannelHandlerContext ctx) {
         if (!retryScheduled) {
             retryScheduled = true;
-            ctx.executor().schedule(() -> publishRegistrationChanges(ctx), RETRY_MICROS, TimeUnit.MICROSECONDS);
+            // The ring is full: try again as soon as an event source would (one delay for every ingress producer).
+            ctx.executor().schedule(() -> publishRegistrationChanges(ctx), EventSourceHandler.RETRY_MICROS,
+                TimeUnit.MICROSECONDS);
         }
     }
 

@@ -40,7 +40,7 @@ public final class EventSourceHandler extends ChannelInboundHandlerAdapter {
     private static final SharedRateLimitedLog DISCONNECTED_LOG = new SharedRateLimitedLog(LOG, Level.INFO, 1000);
     private static final SharedRateLimitedLog OVERLONG_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
     private static final SharedRateLimitedLog FAILED_LOG = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
-    private static final long RETRY_MICROS = 100;
+    static final long RETRY_MICROS = 100;
 
     private final Pipeline pipeline;
     private final int chunkBytes;

@@ -1,5 +1,6 @@
 package io.followermaze.loadgen.cli;
 
+import io.followermaze.server.cli.Main;
 import io.followermaze.server.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,14 +16,7 @@ import picocli.CommandLine.Command;
 public final class ToolsMain implements Runnable {
 
     public static void main(String[] args) {
-        final CommandLine cli = commandLine();
-        try {
-            ServeCommand.installDefaults(cli, args); // environment, --config file and --profile for `serve`
-        } catch (IllegalArgumentException | CommandLine.ParameterException e) {
-            System.err.println("followermaze: " + e.getMessage());
-            System.exit(2);
-        }
-        System.exit(cli.execute(args));
+        System.exit(Main.execute(commandLine(), args));
     }
 
     /** The configured command line (enum values case-insensitive), for tests and {@link #main}. */
