@@ -20,26 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PipelineFatalErrorTest {
 
-    /** Throws an Error on the notification for one seq. */
-    private static final class ErrorOnSeqSession extends ClientSession {
-        private final String poison;
-        final CopyOnWriteArrayList<String> received = new CopyOnWriteArrayList<>();
-
-        ErrorOnSeqSession(long userId, String poison) {
-            super(userId);
-            this.poison = poison;
-        }
-
-        @Override
-        public void deliver(byte[] payload, int offset, int length) {
-            final String line = new String(payload, offset, length, StandardCharsets.US_ASCII);
-            if (line.equals(poison)) {
-                throw new OutOfMemoryError("Java heap space (simulated)");
-            }
-            received.add(line);
-        }
-    }
-
     @Test
     void anErrorWhileRoutingStopsThePipelineAndIsReportedOnce() {
         final AtomicInteger fatalCalls = new AtomicInteger();
@@ -53,7 +33,8 @@ class PipelineFatalErrorTest {
             reported.add(error);
         });
         try {
-            final ErrorOnSeqSession session = new ErrorOnSeqSession(1, "2|B");
+            final PipelineTest.FaultySession session = PipelineTest.FaultySession.withError(1, "2|B",
+                p2 -> new OutOfMemoryError("Java heap space (simulated)"));
             p.register(session);
             final byte[] lines = "1|B\n2|B\n3|B\n".getBytes(StandardCharsets.US_ASCII);
             p.publishEventLines(lines, 0, lines.length);
@@ -63,7 +44,7 @@ class PipelineFatalErrorTest {
             assertInstanceOf(OutOfMemoryError.class, p.failure());
             assertEquals(1, fatalCalls.get());
             assertEquals(p.failure(), reported.get(0));
-            assertEquals(java.util.List.of("1|B"), session.received, "nothing after the failing event");
+            assertEquals(java.util.List.of("1|B"), session.receivedList(), "nothing after the failing event");
             assertEquals(Pipeline.STOPPED, p.tryClaim(), "a failed pipeline takes no more input");
             assertFalse(p.drainAndStop(1, java.util.concurrent.TimeUnit.SECONDS), "nothing will drain the ring");
             assertTrue(p.released() <= 2);

@@ -364,20 +364,37 @@ class PipelineTest {
         assertEquals(1, pipeline.rejectedTotal());
     }
 
-    /** Throws on one payload; records everything else. */
+    /** Throws on one payload ({@code IllegalStateException}, or what {@code failure} makes); records everything else. */
     static final class FaultySession extends RecordingSession {
         private final String poison;
+        private final java.util.function.Function<String, RuntimeException> runtimeFailure;
+        private final java.util.function.Function<String, Error> errorFailure;
 
         FaultySession(long userId, String poison) {
+            this(userId, poison, p -> new IllegalStateException("boom on " + p), null);
+        }
+
+        /** Throws an {@link Error} made by {@code failure}: a fatal failure. */
+        static FaultySession withError(long userId, String poison, java.util.function.Function<String, Error> failure) {
+            return new FaultySession(userId, poison, null, failure);
+        }
+
+        private FaultySession(long userId, String poison, java.util.function.Function<String, RuntimeException> runtime,
+                              java.util.function.Function<String, Error> error) {
             super(userId);
             this.poison = poison;
+            this.runtimeFailure = runtime;
+            this.errorFailure = error;
         }
 
         @Override
         public void deliver(byte[] payload, int offset, int length) {
             final String p = new String(payload, offset, length, StandardCharsets.ISO_8859_1);
             if (p.equals(poison)) {
-                throw new IllegalStateException("boom on " + p);
+                if (errorFailure != null) {
+                    throw errorFailure.apply(p);
+                }
+                throw runtimeFailure.apply(p);
             }
             super.deliver(payload, offset, length);
         }
