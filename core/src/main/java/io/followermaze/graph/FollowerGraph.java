@@ -175,12 +175,10 @@ public final class FollowerGraph {
     private final Long2ObjectHashMap<User> usersWithLargeIds = new Long2ObjectHashMap<>();
     private final long maxUsers;
     private final long maxFollows;
-    /** Users in the graph (records with {@link User#inGraph}); at most {@link #maxUsers}. */
-    private long users;
-    private long edges;
-
-    private final Counter usersGauge = new Counter();
-    private final Counter edgesGauge = new Counter();
+    /** Users in the graph (records with {@link User#inGraph}); at most {@link #maxUsers}. Written here only. */
+    private final Counter users = new Counter();
+    /** Follow edges; at most {@link #maxFollows}. Written here only. */
+    private final Counter edges = new Counter();
     private final Counter rejectedMaxUsers = new Counter();
     private final Counter rejectedMaxFollows = new Counter();
 
@@ -244,8 +242,7 @@ public final class FollowerGraph {
         }
         if (!u.inGraph) {
             u.inGraph = true;
-            users++;
-            usersGauge.set(users);
+            users.increment();
         }
         return u;
     }
@@ -259,14 +256,14 @@ public final class FollowerGraph {
         User from = user(follower);
         User to = follower == followed ? from : user(followed);
         final boolean bothInGraph = from != null && to != null && from.inGraph && to.inGraph;
-        if (edges >= maxFollows && !(bothInGraph && from.followees != null && from.followees.containsKey(followed))) {
+        if (edges.get() >= maxFollows && !(bothInGraph && from.followees != null && from.followees.containsKey(followed))) {
             rejectedMaxFollows.increment();
             return FollowResult.REJECTED_MAX_FOLLOWS;
         }
         if (!bothInGraph) {
             final int entering = (from == null || !from.inGraph ? 1 : 0)
                 + (follower != followed && (to == null || !to.inGraph) ? 1 : 0);
-            if (users + entering > maxUsers) {
+            if (users.get() + entering > maxUsers) {
                 rejectedMaxUsers.increment();
                 return FollowResult.REJECTED_MAX_USERS;
             }
@@ -276,8 +273,7 @@ public final class FollowerGraph {
         if (from.followees().put(followed, to) != null) {
             return FollowResult.ALREADY_FOLLOWING; // put stored the same record again
         }
-        edges++;
-        edgesGauge.set(edges);
+        edges.increment();
         to.followerCount++;
         if (from.connected) {
             to.addConnectedFollower(from);
@@ -292,8 +288,7 @@ public final class FollowerGraph {
         if (to == null) {
             return false;
         }
-        edges--;
-        edgesGauge.set(edges);
+        edges.add(-1);
         to.followerCount--;
         if (from.connected) {
             to.removeConnectedFollower(from);
@@ -383,12 +378,12 @@ public final class FollowerGraph {
     }
 
     public long edgeCount() {
-        return edges;
+        return edges.get();
     }
 
     /** Users in the graph: at most {@code maxUsers}. Connection-only records are not counted. */
     public long userCount() {
-        return users;
+        return users.get();
     }
 
     /** Slots in the user's followees map (0 without one); for tests of memory that is given back. */
@@ -410,12 +405,12 @@ public final class FollowerGraph {
 
     /** {@link #userCount()}, readable from any thread. */
     public Counter usersGauge() {
-        return usersGauge;
+        return users;
     }
 
     /** {@link #edgeCount()}, readable from any thread. */
     public Counter edgesGauge() {
-        return edgesGauge;
+        return edges;
     }
 
     /** Follows refused for {@code reason} (a rejected {@link FollowResult}), readable from any thread. */

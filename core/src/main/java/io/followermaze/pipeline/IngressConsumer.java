@@ -12,6 +12,9 @@ import io.followermaze.session.SessionTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 /**
  * The one pipeline stage: takes ring entries in arrival order, splits event chunks into lines, parses them
  * in place, feeds the {@link Resequencer} (which drives the router in seq order), applies registrations through
@@ -31,8 +34,9 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
     private final Event parsed = new Event();
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 1000);
     private final RateLimitedLog gapLog = new RateLimitedLog(LOG, 1000);
-    private final java.util.concurrent.CountDownLatch shutDown = new java.util.concurrent.CountDownLatch(1);
     private final RateLimitedLog followLog = new RateLimitedLog(LOG, 1000);
+    /** Counted down by {@link #onShutdown()}, on the pipeline thread. */
+    private final CountDownLatch shutDown = new CountDownLatch(1);
 
     final Counter linesReceived = new Counter();
     final Counter[] rejected = new Counter[ParseOutcome.values().length];
@@ -152,7 +156,7 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
     }
 
     /** Waits until {@link #onShutdown()} has run on the pipeline thread (it runs after the Disruptor's halt). */
-    boolean awaitShutdown(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+    boolean awaitShutdown(long timeout, TimeUnit unit) throws InterruptedException {
         return shutDown.await(timeout, unit);
     }
 

@@ -26,10 +26,15 @@ public final class RateLimitedLog {
      * {@link #takeSuppressed()}), false when it is counted as suppressed. Thread-confined.
      */
     public boolean allow() {
+        return admit(null);
+    }
+
+    /** True when a line may go out now (the interval has passed); else counts it as suppressed. */
+    private boolean admit(String format) {
         final long now = System.nanoTime();
         if (nextAllowedNanos != Long.MIN_VALUE && now - nextAllowedNanos < 0) {
             suppressed++;
-            lastSuppressed = null;
+            lastSuppressed = format;
             return false;
         }
         nextAllowedNanos = now + intervalNanos;
@@ -45,13 +50,9 @@ public final class RateLimitedLog {
 
     /** Logs unless a line went out less than the interval ago; thread-confined (one instance per thread). */
     public void warn(String format, Object a, Object b) {
-        final long now = System.nanoTime();
-        if (nextAllowedNanos != Long.MIN_VALUE && now - nextAllowedNanos < 0) {
-            suppressed++;
-            lastSuppressed = format;
+        if (!admit(format)) {
             return;
         }
-        nextAllowedNanos = now + intervalNanos;
         if (suppressed > 0) {
             log.warn(format + " ({} similar warnings suppressed)", a, b, suppressed);
             suppressed = 0;

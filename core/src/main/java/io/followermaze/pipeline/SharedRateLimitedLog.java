@@ -3,7 +3,13 @@ package io.followermaze.pipeline;
 import org.slf4j.Logger;
 import org.slf4j.event.Level;
 
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -21,6 +27,27 @@ import java.util.function.LongSupplier;
  * is off are neither logged nor counted.
  */
 public final class SharedRateLimitedLog {
+    /** Every instance, so that one daemon timer can flush them all (weak: an instance may go away). */
+    private static final List<WeakReference<SharedRateLimitedLog>> ALL = new CopyOnWriteArrayList<>();
+
+    static {
+        final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "followermaze-log-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(() -> {
+            for (WeakReference<SharedRateLimitedLog> ref : ALL) {
+                final SharedRateLimitedLog l = ref.get();
+                if (l == null) {
+                    ALL.remove(ref);
+                } else {
+                    l.flushIfDue();
+                }
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
     private final Logger log;
     private final Level level;
     private final long intervalNanos;
@@ -45,7 +72,7 @@ public final class SharedRateLimitedLog {
         this.intervalNanos = intervalMillis * 1_000_000L;
         this.nanoClock = nanoClock;
         this.nextAllowedNanos = new AtomicLong(nanoClock.getAsLong()); // the first line goes out
-        ALL.add(new java.lang.ref.WeakReference<>(this));
+        ALL.add(new WeakReference<>(this));
     }
 
     /** Logs {@code format} with {@code args} (no trailing Throwable) unless a line went out less than the interval ago. */
@@ -88,28 +115,6 @@ public final class SharedRateLimitedLog {
                 emit("{} more similar lines suppressed (like: " + lastFormat + ")", new Object[] {n});
             }
         }
-    }
-
-    private static final java.util.List<java.lang.ref.WeakReference<SharedRateLimitedLog>> ALL =
-        new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    static {
-        final java.util.concurrent.ScheduledExecutorService flusher =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                final Thread t = new Thread(r, "followermaze-log-flush");
-                t.setDaemon(true);
-                return t;
-            });
-        flusher.scheduleWithFixedDelay(() -> {
-            for (java.lang.ref.WeakReference<SharedRateLimitedLog> ref : ALL) {
-                final SharedRateLimitedLog l = ref.get();
-                if (l == null) {
-                    ALL.remove(ref);
-                } else {
-                    l.flushIfDue();
-                }
-            }
-        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Lines suppressed since the last one went out (not yet reported). */

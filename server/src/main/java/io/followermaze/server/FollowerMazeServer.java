@@ -4,7 +4,7 @@ import io.followermaze.pipeline.MemoryModel;
 import io.followermaze.pipeline.Pipeline;
 import io.followermaze.pipeline.SharedRateLimitedLog;
 import io.followermaze.server.egress.Egress;
-import io.followermaze.server.egress.OutboundBudget;
+import io.followermaze.server.egress.DirectMemory;
 import io.followermaze.server.ingress.ClientRegistrationHandler;
 import io.followermaze.server.ingress.EventSourceHandler;
 import io.followermaze.server.ingress.RingTurns;
@@ -23,6 +23,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -106,7 +107,7 @@ public final class FollowerMazeServer implements AutoCloseable {
             transport.ioHandlerFactory());
         this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
             new DefaultThreadFactory("followermaze-io", true), transport.ioHandlerFactory());
-        this.egress = new Egress(config.maxOutboundBytes(), OutboundBudget.resolve(config.maxTotalOutboundBytes()),
+        this.egress = new Egress(config.maxOutboundBytes(), DirectMemory.outboundBudget(config.maxTotalOutboundBytes()),
             config.handoffBytes(), config.slowClientGraceMillis(), config.clientStallMillis(), ByteBufAllocator.DEFAULT);
         // A FastThreadLocalThread, so that buffers the pipeline allocates come from a thread-local cache.
         this.pipeline = new Pipeline(config.pipeline(), egress, new DefaultThreadFactory("followermaze-pipeline", true),
@@ -174,7 +175,7 @@ public final class FollowerMazeServer implements AutoCloseable {
             LOG.info("Heap budgets need at most {} MiB of the {} MiB heap", heapNeeded >> 20, heapMax >> 20);
         }
         LOG.info("Outbound budget: {} bytes per client, {} bytes for all clients together (direct-memory limit {})",
-            config.maxOutboundBytes(), egress.maxTotalOutboundBytes(), io.netty.util.internal.PlatformDependent.maxDirectMemory());
+            config.maxOutboundBytes(), egress.maxTotalOutboundBytes(), DirectMemory.max());
         logClientCap();
         return this;
     }
@@ -320,7 +321,7 @@ public final class FollowerMazeServer implements AutoCloseable {
         // just after completing its future, so a task submitted from here may still run before it. A task queued by
         // a task from here runs after it: two hops on every loop.
         for (var executor : ioGroup) {
-            final io.netty.util.concurrent.Promise<Void> done = executor.newPromise();
+            final Promise<Void> done = executor.newPromise();
             executor.execute(() -> executor.execute(() -> done.setSuccess(null)));
             done.syncUninterruptibly();
         }

@@ -280,13 +280,10 @@ public final class Egress implements EgressListener {
      * to come back. The scan runs only under pressure, which a healthy server never is.
      */
     private void enforceTotalBudget() {
+        final long counted = totalBacklog(); // also forgets victims whose loops have released what they held
         if (releasingCount > 0) {
-            totalBacklog(); // prunes the victims whose loops have released what they held
-            if (releasingCount > 0) {
-                return;
-            }
+            return;
         }
-        final long counted = totalBacklog();
         final long direct = DirectMemory.used();
         final long directDanger = DirectMemory.max() / 4 * 3;
         if (counted <= maxTotalOutboundBytes && direct <= directDanger) {
