@@ -125,7 +125,7 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
                 router.unregister(entry.session());
                 connectedSessions.set(sessions.sessionCount());
                 break;
-            case TICK:
+            case EMPTY:
                 break;
             default:
                 throw new IllegalStateException("unknown entry kind " + entry.kind());
@@ -165,7 +165,7 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
      * are what a source left unfinished when it closed or the server shut down (see the server's event-source
      * handler). Such a fragment can not be told from a line that lost its end, so it is never parsed: it is
      * rejected as {@link ParseOutcome#TRUNCATED}, or as {@link ParseOutcome#LINE_TOO_LONG} when it is longer than
-     * any line (the first chunk of an over-long line cut by {@link Pipeline#publishEventLines}). One check per
+     * any line (the start of an over-long line, published so by {@link io.followermaze.ingress.LineFramer}). One check per
      * entry, not per line.
      */
     private void onLines(byte[] bytes, int length) {

@@ -10,8 +10,11 @@ import io.followermaze.session.ClientSession;
 public final class IngressEntry {
     public enum Kind {
         EVENT_LINES, REGISTER, UNREGISTER,
-        /** Carries nothing: wakes the pipeline so that time-based checks (the gap timeout) run while idle. */
-        TICK
+        /**
+         * Carries nothing: a tick that wakes the pipeline so that time-based checks (the gap timeout) run while idle,
+         * or an entry whose producer failed to fill it.
+         */
+        EMPTY
     }
 
     private Kind kind;
@@ -54,8 +57,9 @@ public final class IngressEntry {
         this.session = null;
     }
 
-    void tick() {
-        this.kind = Kind.TICK;
+    /** Marks the entry as carrying nothing; every publish starts from here. */
+    void clear() {
+        this.kind = Kind.EMPTY;
         this.length = 0;
         this.session = null;
     }

@@ -1,5 +1,6 @@
 package io.followermaze.pipeline;
 
+import io.followermaze.ingress.LineFramer;
 import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +29,8 @@ class GapSkipLogTest {
                 sb.append(2 * i).append("|B\n");
             }
             final byte[] bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
-            p.publishEventLines(bytes, 0, bytes.length);
-            await(() -> p.gapsSkipped() >= skips, () -> skips + " skips, have " + p.gapsSkipped());
+            LineFramer.publishAll(p, bytes, 0, bytes.length);
+            await(() -> p.stats().gapsSkipped() >= skips, () -> skips + " skips, have " + p.stats().gapsSkipped());
             assertTrue(p.drainAndStop(10, TimeUnit.SECONDS));
             final List<String> lines = log.events(Level.WARN).stream().map(e -> e.getFormattedMessage())
                 .filter(m -> m.startsWith("Skipped missing seqs")).toList();
@@ -49,11 +50,11 @@ class GapSkipLogTest {
                     reported += Long.parseLong(flush.group(1));
                 }
             }
-            assertEquals(p.gapsSkipped(), reported, "skips reported in the log");
+            assertEquals(p.stats().gapsSkipped(), reported, "skips reported in the log");
         } finally {
             p.close();
         }
-        assertTrue(p.gapsSkipped() >= skips, "every skip counted");
-        assertEquals(p.gapsSkipped(), p.seqsSkipped(), "one seq per skip");
+        assertTrue(p.stats().gapsSkipped() >= skips, "every skip counted");
+        assertEquals(p.stats().gapsSkipped(), p.stats().seqsSkipped(), "one seq per skip");
     }
 }

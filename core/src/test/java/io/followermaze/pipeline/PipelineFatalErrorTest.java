@@ -1,5 +1,6 @@
 package io.followermaze.pipeline;
 
+import io.followermaze.ingress.LineFramer;
 import io.followermaze.session.ClientSession;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +38,7 @@ class PipelineFatalErrorTest {
                 p2 -> new OutOfMemoryError("Java heap space (simulated)"));
             p.register(session);
             final byte[] lines = "1|B\n2|B\n3|B\n".getBytes(StandardCharsets.US_ASCII);
-            p.publishEventLines(lines, 0, lines.length);
+            LineFramer.publishAll(p, lines, 0, lines.length);
             PipelineTest.await(() -> fatalCalls.get() == 1, () -> "the fatal error to be reported");
             assertFalse(p.isRunning());
 
@@ -45,9 +46,10 @@ class PipelineFatalErrorTest {
             assertEquals(1, fatalCalls.get());
             assertEquals(p.failure(), reported.get(0));
             assertEquals(java.util.List.of("1|B"), session.receivedList(), "nothing after the failing event");
-            assertEquals(Pipeline.STOPPED, p.tryClaim(), "a failed pipeline takes no more input");
+            assertEquals(IngressPublisher.Outcome.STOPPED, p.tryPublish(IngressPublisher.Registration.REGISTER, session),
+                "a failed pipeline takes no more input");
             assertFalse(p.drainAndStop(1, java.util.concurrent.TimeUnit.SECONDS), "nothing will drain the ring");
-            assertTrue(p.released() <= 2);
+            assertTrue(p.stats().released() <= 2);
         } finally {
             p.close();
         }
@@ -70,8 +72,8 @@ class PipelineFatalErrorTest {
             };
             p.register(faulty);
             final byte[] lines = "1|B\n2|B\n".getBytes(StandardCharsets.US_ASCII);
-            p.publishEventLines(lines, 0, lines.length);
-            PipelineTest.await(() -> p.released() == 2, () -> "both events released");
+            LineFramer.publishAll(p, lines, 0, lines.length);
+            PipelineTest.await(() -> p.stats().released() == 2, () -> "both events released");
             assertTrue(p.isRunning());
             assertEquals(0, fatalCalls.get());
         } finally {

@@ -38,16 +38,16 @@ class PipelineGraphBudgetTest {
                 sb.setLength(0);
             }
         }
-        await(() -> p.released() == follows || !p.isRunning(),
-            () -> follows + " released, have " + p.released() + " (pipeline failure: " + p.failure() + ")");
+        await(() -> p.stats().released() == follows || !p.isRunning(),
+            () -> follows + " released, have " + p.stats().released() + " (pipeline failure: " + p.failure() + ")");
         assertNull(p.failure(), "the pipeline is alive");
-        assertEquals(follows, p.released());
-        assertEquals(follows, p.lastReleasedSeq());
-        assertEquals(0, p.rejectedTotal(), "a follow beyond the budget is a valid line: not a rejected line");
-        assertEquals(maxUsers, p.graphUsers());
-        assertEquals(maxUsers / 2, p.graphFollows(), "each stored follow brought two fresh users");
-        assertEquals(follows - maxUsers / 2, p.followsRejected(FollowResult.REJECTED_MAX_USERS));
-        assertEquals(0, p.followsRejected(FollowResult.REJECTED_MAX_FOLLOWS));
+        assertEquals(follows, p.stats().released());
+        assertEquals(follows, p.stats().lastReleasedSeq());
+        assertEquals(0, p.stats().rejectedTotal(), "a follow beyond the budget is a valid line: not a rejected line");
+        assertEquals(maxUsers, p.stats().graphUsers());
+        assertEquals(maxUsers / 2, p.stats().graphFollows(), "each stored follow brought two fresh users");
+        assertEquals(follows - maxUsers / 2, p.stats().followsRejected(FollowResult.REJECTED_MAX_USERS));
+        assertEquals(0, p.stats().followsRejected(FollowResult.REJECTED_MAX_FOLLOWS));
         assertTrue(p.isRunning());
     }
 
@@ -69,11 +69,11 @@ class PipelineGraphBudgetTest {
             }
         }
         final long total = seq;
-        await(() -> p.released() == total || !p.isRunning(), () -> total + " released, have " + p.released());
-        assertEquals(total, p.released());
-        assertEquals(maxFollows, p.graphFollows());
-        assertEquals(total - maxFollows, p.followsRejected(FollowResult.REJECTED_MAX_FOLLOWS));
-        assertEquals(0, p.followsRejected(FollowResult.REJECTED_MAX_USERS));
+        await(() -> p.stats().released() == total || !p.isRunning(), () -> total + " released, have " + p.stats().released());
+        assertEquals(total, p.stats().released());
+        assertEquals(maxFollows, p.stats().graphFollows());
+        assertEquals(total - maxFollows, p.stats().followsRejected(FollowResult.REJECTED_MAX_FOLLOWS));
+        assertEquals(0, p.stats().followsRejected(FollowResult.REJECTED_MAX_USERS));
     }
 
     /**
@@ -95,14 +95,14 @@ class PipelineGraphBudgetTest {
         publish(p, "3|S|2\n");                   // reaches 1 (follows 2), not 3 (its follow was not stored)
         publish(p, "4|F|2|1\n");                 // both in the graph already: stored
         publish(p, "5|S|1\n");                   // reaches 2
-        await(() -> p.released() == 5, () -> "5 released, have " + p.released());
+        await(() -> p.stats().released() == 5, () -> "5 released, have " + p.stats().released());
         assertTrue(p.drainAndStop(10, TimeUnit.SECONDS));
         assertEquals(List.of("1|F|1|2", "2|F|3|2", "5|S|1"), two.receivedList());
         assertEquals(List.of("3|S|2", "4|F|2|1"), one.receivedList());
         assertEquals(List.of(), three.receivedList());
-        assertEquals(1, p.followsRejected(FollowResult.REJECTED_MAX_USERS));
-        assertEquals(2, p.graphUsers());
-        assertEquals(2, p.graphFollows());
+        assertEquals(1, p.stats().followsRejected(FollowResult.REJECTED_MAX_USERS));
+        assertEquals(2, p.stats().graphUsers());
+        assertEquals(2, p.stats().graphFollows());
     }
 
     /** A refused follow is logged, at most once a second, however many there are. */
@@ -116,7 +116,7 @@ class PipelineGraphBudgetTest {
                 sb.append(seq).append("|F|1|2\n");
             }
             publish(p, sb.toString());
-            await(() -> p.released() == 1_000, () -> "1,000 released, have " + p.released());
+            await(() -> p.stats().released() == 1_000, () -> "1,000 released, have " + p.stats().released());
             assertTrue(p.drainAndStop(10, TimeUnit.SECONDS));
             final List<String> lines = log.events(Level.WARN).stream().map(e -> e.getFormattedMessage())
                 .filter(m -> m.startsWith("Follow not stored")).toList();
@@ -124,6 +124,6 @@ class PipelineGraphBudgetTest {
             assertTrue(lines.size() >= 1 && lines.size() <= 1 + seconds + 1, "at most one a second: " + lines.size());
             assertTrue(lines.get(0).contains("max-follows") && lines.get(0).contains("1|F|1|2"), lines.get(0));
         }
-        assertEquals(1_000, p.followsRejected(FollowResult.REJECTED_MAX_FOLLOWS));
+        assertEquals(1_000, p.stats().followsRejected(FollowResult.REJECTED_MAX_FOLLOWS));
     }
 }

@@ -37,25 +37,25 @@ class PipelineSeqBoundTest {
         final RecordingSession s = new RecordingSession(1);
         p.register(s);
         publish(p, MAX + "|B\n");
-        await(() -> p.rejectedTotal() == 1 && p.linesReceived() == 1 || p.released() == 1,
+        await(() -> p.stats().rejectedTotal() == 1 && p.stats().linesReceived() == 1 || p.stats().released() == 1,
             () -> "the line to be rejected (or, before the fix, released by a gap skip)");
-        assertEquals(0, p.released(), "the absurd seq is never released");
-        assertEquals(0, p.lastReleasedSeq(), "the cursor has not moved");
-        assertEquals(0, p.pending(), "nor is it held");
-        assertEquals(0, p.gapsSkipped());
-        assertEquals(1, p.rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
-        assertEquals(1, p.linesReceived());
+        assertEquals(0, p.stats().released(), "the absurd seq is never released");
+        assertEquals(0, p.stats().lastReleasedSeq(), "the cursor has not moved");
+        assertEquals(0, p.stats().pending(), "nor is it held");
+        assertEquals(0, p.stats().gapsSkipped());
+        assertEquals(1, p.stats().rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
+        assertEquals(1, p.stats().linesReceived());
 
         final List<String> stream = broadcasts(1, 1_000);
         final List<String> arrival = new ArrayList<>(stream);
         Collections.shuffle(arrival, new Random(8));
         publishLines(p, arrival);
-        await(() -> p.released() == 1_000, () -> "1,000 released, have " + p.released() + ", duplicates "
-            + p.duplicatesDropped());
+        await(() -> p.stats().released() == 1_000, () -> "1,000 released, have " + p.stats().released() + ", duplicates "
+            + p.stats().duplicatesDropped());
         assertTrue(p.drainAndStop(10, TimeUnit.SECONDS));
         assertEquals(stream, s.receivedList());
-        assertEquals(0, p.duplicatesDropped());
-        assertEquals(1_000, p.lastReleasedSeq());
+        assertEquals(0, p.stats().duplicatesDropped());
+        assertEquals(1_000, p.stats().lastReleasedSeq());
     }
 
     /** Issue 8, defect 4: a seq absurdly far ahead (10^15) sat in the spill for ever. */
@@ -63,13 +63,13 @@ class PipelineSeqBoundTest {
     void aSeqFarAheadIsRejectedNotHeld() {
         final Pipeline p = pipelines.start(PipelineTest.SMALL);
         publish(p, "1000000000000000|B\n");
-        await(() -> p.linesReceived() == 1, () -> "the line to reach the pipeline");
-        assertEquals(0, p.pending(), "not held in the spill");
-        assertEquals(1, p.rejectedTotal());
-        assertEquals(1, p.rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
+        await(() -> p.stats().linesReceived() == 1, () -> "the line to reach the pipeline");
+        assertEquals(0, p.stats().pending(), "not held in the spill");
+        assertEquals(1, p.stats().rejectedTotal());
+        assertEquals(1, p.stats().rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
         publishLines(p, broadcasts(1, 100));
-        await(() -> p.released() == 100, () -> "100 released, have " + p.released());
-        assertEquals(0, p.pending());
+        await(() -> p.stats().released() == 100, () -> "100 released, have " + p.stats().released());
+        assertEquals(0, p.stats().pending());
     }
 
     /** The bound is exact: {@code seq - next == maxSeqAhead} is held, one more is rejected. */
@@ -77,17 +77,17 @@ class PipelineSeqBoundTest {
     void aSeqExactlyMaxSeqAheadIsHeldAndOneFurtherIsRejected() {
         final Pipeline p = pipelines.start(PipelineTest.SMALL.withMaxSeqAhead(1_000));
         publish(p, "1002|B\n1001|B\n");          // next is 1: 1001 is 1,000 ahead, 1002 is 1,001 ahead
-        await(() -> p.linesReceived() == 2, () -> "both lines to reach the pipeline");
-        assertEquals(1, p.pending());
-        assertEquals(1, p.rejectedTotal());
+        await(() -> p.stats().linesReceived() == 2, () -> "both lines to reach the pipeline");
+        assertEquals(1, p.stats().pending());
+        assertEquals(1, p.stats().rejectedTotal());
         final List<String> stream = broadcasts(1, 1_000);
         Collections.reverse(stream);             // each one is within the bound when it arrives
         publishLines(p, stream);
-        await(() -> p.released() == 1_001, () -> "1,001 released, have " + p.released());
-        assertEquals(1_001, p.lastReleasedSeq());
-        assertEquals(0, p.pending());
-        assertEquals(1, p.rejectedTotal());
-        assertEquals(1, p.rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
+        await(() -> p.stats().released() == 1_001, () -> "1,001 released, have " + p.stats().released());
+        assertEquals(1_001, p.stats().lastReleasedSeq());
+        assertEquals(0, p.stats().pending());
+        assertEquals(1, p.stats().rejectedTotal());
+        assertEquals(1, p.stats().rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
     }
 
     /** With the bound lifted, the top seqs release through a gap skip and the cursor stays at the top. */
@@ -97,16 +97,16 @@ class PipelineSeqBoundTest {
         final RecordingSession s = new RecordingSession(1);
         p.register(s);
         publish(p, MAX + "|B\n" + (MAX - 2) + "|B\n");
-        await(() -> p.released() == 1, () -> "the gap below MAX - 2 to be skipped");
+        await(() -> p.stats().released() == 1, () -> "the gap below MAX - 2 to be skipped");
         publish(p, (MAX - 1) + "|B\n");
-        await(() -> p.released() == 3, () -> "the top three released, have " + p.released());
-        assertEquals(MAX, p.lastReleasedSeq());
-        assertEquals(0x1p63, p.nextSeqExpected());
+        await(() -> p.stats().released() == 3, () -> "the top three released, have " + p.stats().released());
+        assertEquals(MAX, p.stats().lastReleasedSeq());
+        assertEquals(0x1p63, p.stats().nextSeqExpected());
         publish(p, "1|B\n" + MAX + "|B\n");
-        await(() -> p.duplicatesDropped() == 2, () -> "two late seqs dropped");
+        await(() -> p.stats().duplicatesDropped() == 2, () -> "two late seqs dropped");
         assertTrue(p.drainAndStop(10, TimeUnit.SECONDS));
         assertEquals(List.of((MAX - 2) + "|B", (MAX - 1) + "|B", MAX + "|B"), s.receivedList());
-        assertEquals(MAX, p.lastReleasedSeq());
-        assertEquals(0, p.pending());
+        assertEquals(MAX, p.stats().lastReleasedSeq());
+        assertEquals(0, p.stats().pending());
     }
 }

@@ -1,5 +1,7 @@
 package io.followermaze.pipeline;
 
+import com.lmax.disruptor.EventTranslatorOneArg;
+import io.followermaze.ingress.LineFramer;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.followermaze.protocol.ParseOutcome;
@@ -29,6 +31,7 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -98,10 +101,10 @@ class PipelineTest {
     }
 
     private static void awaitReleased(Pipeline p, long events, long lines) {
-        await(() -> p.released() == events && p.linesReceived() == lines,
-            () -> events + " events released and " + lines + " lines received; have " + p.released() + " and "
-                + p.linesReceived() + " (next expected " + (p.lastReleasedSeq() + 1) + ", pending " + p.pending()
-                + ", processor exceptions " + p.processorExceptions() + ")");
+        await(() -> p.stats().released() == events && p.stats().linesReceived() == lines,
+            () -> events + " events released and " + lines + " lines received; have " + p.stats().released() + " and "
+                + p.stats().linesReceived() + " (next expected " + (p.stats().lastReleasedSeq() + 1) + ", pending " + p.stats().pending()
+                + ", processor exceptions " + p.stats().processorExceptions() + ")");
     }
 
     /** Publishes whole lines in slices of 1..maxLinesPerCall lines, as socket reads would hand them over. */
@@ -115,7 +118,7 @@ class PipelineTest {
                 }
                 end++;
             }
-            p.publishEventLines(wire, start, end - start);
+            LineFramer.publishAll(p, wire, start, end - start);
             start = end;
         }
     }
@@ -183,23 +186,23 @@ class PipelineTest {
         }
         for (ParseOutcome reason : ParseOutcome.values()) {
             if (reason != ParseOutcome.ACCEPTED) {
-                assertEquals(expectedRejects.getOrDefault(reason, 0L), pipeline.rejected(reason),
+                assertEquals(expectedRejects.getOrDefault(reason, 0L), pipeline.stats().rejected(reason),
                     context + ": rejected " + reason);
             }
         }
-        assertEquals(lines.size() - events, pipeline.rejectedTotal(), context);
-        assertEquals(lines.size(), pipeline.linesReceived(), context);
-        assertEquals(events, pipeline.released(), context);
-        assertEquals(events, pipeline.lastReleasedSeq(), context);
-        assertEquals(0, pipeline.duplicatesDropped(), context);
-        assertEquals(0, pipeline.gapsSkipped(), context);
-        assertEquals(0, pipeline.seqsSkipped(), context);
-        assertEquals(0, pipeline.pending(), context);
-        assertEquals(0, pipeline.processorExceptions(), context);
-        assertEquals(sessions.size(), pipeline.registrations(), context);
-        assertEquals(expectedDeliveries, pipeline.notificationsDelivered(), context);
-        assertTrue(pipeline.batches() > 0, context);
-        assertEquals(pipeline.batches(), batchEnds.get(), context + ": the listener is told at every batch end");
+        assertEquals(lines.size() - events, pipeline.stats().rejectedTotal(), context);
+        assertEquals(lines.size(), pipeline.stats().linesReceived(), context);
+        assertEquals(events, pipeline.stats().released(), context);
+        assertEquals(events, pipeline.stats().lastReleasedSeq(), context);
+        assertEquals(0, pipeline.stats().duplicatesDropped(), context);
+        assertEquals(0, pipeline.stats().gapsSkipped(), context);
+        assertEquals(0, pipeline.stats().seqsSkipped(), context);
+        assertEquals(0, pipeline.stats().pending(), context);
+        assertEquals(0, pipeline.stats().processorExceptions(), context);
+        assertEquals(sessions.size(), pipeline.stats().registrations(), context);
+        assertEquals(expectedDeliveries, pipeline.stats().notificationsDelivered(), context);
+        assertTrue(pipeline.stats().batches() > 0, context);
+        assertEquals(pipeline.stats().batches(), batchEnds.get(), context + ": the listener is told at every batch end");
         assertEquals(SMALL, pipeline.config());
     }
 
@@ -217,14 +220,14 @@ class PipelineTest {
             lines.add(random.nextInt(lines.size() + 1), inOrder.get(random.nextInt(inOrder.size())));
         }
         final byte[] wire = EventStreamGenerator.encode(lines, "\r\n");
-        pipeline.publishEventLines(wire, 0, wire.length); // one call; the pipeline cuts it into chunks at line ends
+        LineFramer.publishAll(pipeline, wire, 0, wire.length); // one call; the pipeline cuts it into chunks at line ends
         awaitReleased(pipeline, inOrder.size(), lines.size());
         assertTrue(pipeline.drainAndStop(10, TimeUnit.SECONDS));
-        assertEquals(500, pipeline.duplicatesDropped(), "seed " + seed);
+        assertEquals(500, pipeline.stats().duplicatesDropped(), "seed " + seed);
         final NaiveFollowerModel model = new NaiveFollowerModel(List.of(1L));
         model.applyAll(inOrder);
         assertNull(NaiveFollowerModel.describeDifference(model.expectedFor(1), s.receivedList()), "seed " + seed);
-        assertEquals(0, pipeline.rejectedTotal(), "seed " + seed);
+        assertEquals(0, pipeline.stats().rejectedTotal(), "seed " + seed);
     }
 
     @Test
@@ -248,13 +251,13 @@ class PipelineTest {
         assertEquals(1, early.unregisteredCalls.get());
         assertEquals(1, late.unregisteredCalls.get());
         assertFalse(early.isRegistered());
-        assertEquals(2, pipeline.registrations());
-        assertEquals(400, pipeline.notificationsDelivered());
+        assertEquals(2, pipeline.stats().registrations());
+        assertEquals(400, pipeline.stats().notificationsDelivered());
     }
 
     private static void publish(Pipeline p, long firstSeq, long lastSeq) {
         final byte[] wire = EventStreamGenerator.encode(broadcasts(firstSeq, lastSeq), "\n");
-        p.publishEventLines(wire, 0, wire.length);
+        LineFramer.publishAll(p, wire, 0, wire.length);
     }
 
     private static List<String> broadcasts(long firstSeq, long lastSeq) {
@@ -266,26 +269,49 @@ class PipelineTest {
     }
 
     @Test
-    void producersCanFillRingEntriesThemselves() {
+    void producersCanFillRingEntriesThroughATranslator() {
         final Pipeline pipeline = newPipeline(SMALL);
         final RecordingSession s = new RecordingSession(7);
         pipeline.register(s);
         final String[] chunks = {"2|P|1|7\n3|B\n", "1|F|9|7\r\n", "4|S|9\n"};
+        final EventTranslatorOneArg<IngressEntry, String> copy = (entry, seq, chunk) -> {
+            final byte[] b = chunk.getBytes(StandardCharsets.ISO_8859_1);
+            System.arraycopy(b, 0, entry.bytes(), 0, b.length);
+            entry.eventLines(b.length);
+        };
         for (String chunk : chunks) {
-            final long seq = pipeline.claim();
-            try {
-                final IngressEntry entry = pipeline.entry(seq);
-                final byte[] b = chunk.getBytes(StandardCharsets.ISO_8859_1);
-                System.arraycopy(b, 0, entry.bytes(), 0, b.length);
-                entry.eventLines(b.length);
-            } finally {
-                pipeline.publish(seq);
-            }
+            assertTrue(pipeline.publish(copy, chunk));
         }
         awaitReleased(pipeline, 4, 4);
         assertEquals(List.of("1|F|9|7", "2|P|1|7", "3|B"), s.receivedList()); // 7 does not follow 9
-        assertTrue(pipeline.ringCursor() >= chunks.length);
+        assertEquals(chunks.length + 1, pipeline.stats().ringEntries());
         assertTrue(pipeline.ringRemainingCapacity() <= SMALL.ringSize());
+    }
+
+    /**
+     * A translator that throws leaves no hole in the ring (the claimed entry is still published) and no stale entry
+     * either: the slot, last used a whole ring ago, is published empty rather than replayed.
+     */
+    @Test
+    void aFailingTranslatorNeitherStallsNorReplays() {
+        final PipelineConfig config = SMALL.withRingSize(4);
+        final Pipeline pipeline = newPipeline(config);
+        final RecordingSession s = new RecordingSession(7);
+        pipeline.register(s); // ring slot 0
+        for (int seq = 1; seq <= 3; seq++) { // slots 1..3
+            Pipelines.publish(pipeline, seq + "|B\n");
+        }
+        awaitReleased(pipeline, 3, 3);
+        final EventTranslatorOneArg<IngressEntry, String> failing = (entry, seq, chunk) -> {
+            throw new IllegalStateException("translator failed");
+        };
+        for (int i = 0; i < 4; i++) { // every slot, each holding an earlier entry
+            assertThrows(IllegalStateException.class, () -> pipeline.publish(failing, "x"));
+        }
+        Pipelines.publish(pipeline, "4|B\n");
+        awaitReleased(pipeline, 4, 4);
+        assertEquals(List.of("1|B", "2|B", "3|B", "4|B"), s.receivedList());
+        assertEquals(1, pipeline.stats().registrations(), "the registration was not replayed");
     }
 
     /**
@@ -300,14 +326,14 @@ class PipelineTest {
         pipeline.register(one);
         pipeline.register(two);
         final byte[] wire = "1|B\n2|P|9|2".getBytes(StandardCharsets.ISO_8859_1);
-        pipeline.publishEventLines(wire, 0, wire.length);
-        await(() -> pipeline.linesReceived() == 2, () -> "2 lines received, have " + pipeline.linesReceived());
+        LineFramer.publishAll(pipeline, wire, 0, wire.length);
+        await(() -> pipeline.stats().linesReceived() == 2, () -> "2 lines received, have " + pipeline.stats().linesReceived());
         assertTrue(pipeline.drainAndStop(10, TimeUnit.SECONDS));
         assertEquals(List.of("1|B"), two.receivedList());
         assertEquals(List.of("1|B"), one.receivedList());
-        assertEquals(1, pipeline.released());
-        assertEquals(1, pipeline.rejectedTotal());
-        assertEquals(1, pipeline.rejected(ParseOutcome.TRUNCATED));
+        assertEquals(1, pipeline.stats().released());
+        assertEquals(1, pipeline.stats().rejectedTotal());
+        assertEquals(1, pipeline.stats().rejected(ParseOutcome.TRUNCATED));
     }
 
     /** Every producer's fragment is judged alone: a valid-looking one is not parsed either, nor joined to the next. */
@@ -318,14 +344,14 @@ class PipelineTest {
         pipeline.register(s);
         final byte[] first = "2|B\n1|".getBytes(StandardCharsets.ISO_8859_1);
         final byte[] second = "B\n1|B\n3|B".getBytes(StandardCharsets.ISO_8859_1);
-        pipeline.publishEventLines(first, 0, first.length);
-        pipeline.publishEventLines(second, 0, second.length);
-        await(() -> pipeline.linesReceived() == 5, () -> "5 lines received, have " + pipeline.linesReceived());
+        LineFramer.publishAll(pipeline, first, 0, first.length);
+        LineFramer.publishAll(pipeline, second, 0, second.length);
+        await(() -> pipeline.stats().linesReceived() == 5, () -> "5 lines received, have " + pipeline.stats().linesReceived());
         assertTrue(pipeline.drainAndStop(10, TimeUnit.SECONDS));
         assertEquals(List.of("1|B", "2|B"), s.receivedList());
-        assertEquals(2, pipeline.rejected(ParseOutcome.TRUNCATED));
-        assertEquals(1, pipeline.rejected(ParseOutcome.BAD_SEQUENCE), "'B' alone");
-        assertEquals(3, pipeline.rejectedTotal());
+        assertEquals(2, pipeline.stats().rejected(ParseOutcome.TRUNCATED));
+        assertEquals(1, pipeline.stats().rejected(ParseOutcome.BAD_SEQUENCE), "'B' alone");
+        assertEquals(3, pipeline.stats().rejectedTotal());
     }
 
     /**
@@ -340,13 +366,13 @@ class PipelineTest {
         pipeline.register(s);
         final String overlong = "x".repeat(config.chunkBytes()) + "4|B"; // its tail looks like an event
         final byte[] wire = ("2|B\n" + overlong + "\n1|B\n3|B\n").getBytes(StandardCharsets.ISO_8859_1);
-        pipeline.publishEventLines(wire, 0, wire.length);
-        await(() -> pipeline.released() >= 3, () -> "3 events released, have " + pipeline.released());
+        LineFramer.publishAll(pipeline, wire, 0, wire.length);
+        await(() -> pipeline.stats().released() >= 3, () -> "3 events released, have " + pipeline.stats().released());
         assertTrue(pipeline.drainAndStop(10, TimeUnit.SECONDS));
         assertEquals(List.of("1|B", "2|B", "3|B"), s.receivedList());
-        assertEquals(3, pipeline.released());
-        assertEquals(1, pipeline.rejected(ParseOutcome.LINE_TOO_LONG));
-        assertEquals(1, pipeline.rejectedTotal());
+        assertEquals(3, pipeline.stats().released());
+        assertEquals(1, pipeline.stats().rejected(ParseOutcome.LINE_TOO_LONG));
+        assertEquals(1, pipeline.stats().rejectedTotal());
     }
 
     @Test
@@ -356,12 +382,12 @@ class PipelineTest {
         final RecordingSession s = new RecordingSession(1);
         pipeline.register(s);
         final byte[] wire = ("2|B\n" + "9".repeat(1000) + "\n1|B\n3|B\n").getBytes(StandardCharsets.ISO_8859_1);
-        pipeline.publishEventLines(wire, 0, wire.length);
-        await(() -> pipeline.released() >= 3, () -> "3 events released, have " + pipeline.released());
+        LineFramer.publishAll(pipeline, wire, 0, wire.length);
+        await(() -> pipeline.stats().released() >= 3, () -> "3 events released, have " + pipeline.stats().released());
         assertTrue(pipeline.drainAndStop(10, TimeUnit.SECONDS));
         assertEquals(List.of("1|B", "2|B", "3|B"), s.receivedList());
-        assertEquals(1, pipeline.rejected(ParseOutcome.LINE_TOO_LONG));
-        assertEquals(1, pipeline.rejectedTotal());
+        assertEquals(1, pipeline.stats().rejected(ParseOutcome.LINE_TOO_LONG));
+        assertEquals(1, pipeline.stats().rejectedTotal());
     }
 
     /** Throws on one payload ({@code IllegalStateException}, or what {@code failure} makes); records everything else. */
@@ -419,7 +445,7 @@ class PipelineTest {
         final List<String> arrival = shuffled ? EventStreamGenerator.shuffleInBatches(inOrder, 50, random) : inOrder;
         final byte[] wire = EventStreamGenerator.encode(arrival, "\n");
         try (LogCapture log = new LogCapture("io.followermaze.pipeline")) {
-            pipeline.publishEventLines(wire, 0, wire.length);
+            LineFramer.publishAll(pipeline, wire, 0, wire.length);
             awaitReleased(pipeline, 1_000, 1_000);
             assertTrue(pipeline.drainAndStop(10, TimeUnit.SECONDS));
             final List<ILoggingEvent> errors = log.events(Level.ERROR);
@@ -427,8 +453,8 @@ class PipelineTest {
             assertTrue(errors.get(0).getThrowableProxy() != null
                 && errors.get(0).getThrowableProxy().getMessage().equals("boom on " + poison), "seed " + seed);
         }
-        assertEquals(1, pipeline.processorExceptions(), "seed " + seed);
-        assertEquals(0, pipeline.gapsSkipped(), "seed " + seed);
+        assertEquals(1, pipeline.stats().processorExceptions(), "seed " + seed);
+        assertEquals(0, pipeline.stats().gapsSkipped(), "seed " + seed);
 
         final NaiveFollowerModel model = new NaiveFollowerModel(List.of(1L, 2L));
         model.applyAll(inOrder);

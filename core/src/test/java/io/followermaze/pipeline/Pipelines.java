@@ -1,5 +1,6 @@
 package io.followermaze.pipeline;
 
+import io.followermaze.ingress.LineFramer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -36,7 +37,7 @@ final class Pipelines implements AutoCloseable, AfterEachCallback {
     /** Publishes {@code text} (whole lines) as event lines. */
     static void publish(Pipeline p, String text) {
         final byte[] wire = text.getBytes(StandardCharsets.ISO_8859_1);
-        p.publishEventLines(wire, 0, wire.length);
+        LineFramer.publishAll(p, wire, 0, wire.length);
     }
 
     /** Publishes each line with its line end. */

@@ -64,7 +64,6 @@ public final class FollowerMazeServer implements AutoCloseable {
     private final Pipeline pipeline;
     private final ChannelGroup sourceChannels = new DefaultChannelGroup("event-sources", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-    private final AtomicLong overlongLines = new AtomicLong();
     /** Fair turns at a full ring for the event sources. */
     private final RingTurns ringTurns = new RingTurns();
     private final AtomicLong sourceConnections = new AtomicLong();
@@ -130,7 +129,7 @@ public final class FollowerMazeServer implements AutoCloseable {
                 if (eventTls != null) {
                     ch.pipeline().addLast(eventTls.newHandler(ch.alloc()));
                 }
-                ch.pipeline().addLast(new EventSourceHandler(pipeline, overlongLines, ringTurns));
+                ch.pipeline().addLast(new EventSourceHandler(pipeline, ringTurns));
             }
         };
         final WriteBufferWaterMark clientWaterMark =
@@ -224,11 +223,6 @@ public final class FollowerMazeServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
-    }
-
-    /** Lines dropped at the connection for exceeding the maximum length (never reached the pipeline). */
-    public long overlongLines() {
-        return overlongLines.get();
     }
 
     public long slowConsumersCutOff() {
@@ -337,6 +331,6 @@ public final class FollowerMazeServer implements AutoCloseable {
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         LOG.info("Stopped: {} events released, {} notifications delivered, {} lines rejected",
-            pipeline.released(), pipeline.notificationsDelivered(), pipeline.rejectedTotal() + overlongLines());
+            pipeline.stats().released(), pipeline.stats().notificationsDelivered(), pipeline.stats().rejectedTotal());
     }
 }

@@ -96,14 +96,14 @@ class ClientCapTest {
              TestClient b = new TestClient(server.clientPort(), 2, "\n")) {
             assertEquals(2, server.effectiveMaxClients());
             assertEquals(1, log.messages(Level.WARN, "clamped to 2").size(), "clamp warnings: " + log.events());
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == 2, () -> "");
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == 2, () -> "");
             for (int i = 0; i < 20; i++) {
                 try (RawClient third = new RawClient(server.clientPort())) {
                     third.send("3\n".getBytes(StandardCharsets.US_ASCII)).awaitClosedByServer(30_000);
                 }
             }
             assertEquals(20, server.clientsRefused());
-            assertEquals(2, server.pipeline().registrations());
+            assertEquals(2, server.pipeline().stats().registrations());
             final List<String> refusals = log.messages(Level.WARN, "Refusing client");
             assertTrue(!refusals.isEmpty() && refusals.size() <= 5, refusals.size() + " refusal lines for 20 refusals");
         }

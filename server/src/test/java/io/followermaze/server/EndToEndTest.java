@@ -95,16 +95,16 @@ class EndToEndTest {
                 }
             }
             // Registration travels through the pipeline; the events must come after it, as with the reference program.
-            Conditions.await("client registrations", LIMIT, () -> server.pipeline().registrations() == clients.size(),
-                () -> "registrations=" + server.pipeline().registrations());
+            Conditions.await("client registrations", LIMIT, () -> server.pipeline().stats().registrations() == clients.size(),
+                () -> "registrations=" + server.pipeline().stats().registrations());
 
             sendInConnections(server.eventPort(), wire, sc.sourceConnections());
-            Conditions.await("all events released", LIMIT, () -> server.pipeline().lastReleasedSeq() == sc.events(),
-                () -> "released=" + server.pipeline().lastReleasedSeq() + " pending=" + server.pipeline().pending());
+            Conditions.await("all events released", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == sc.events(),
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq() + " pending=" + server.pipeline().stats().pending());
 
-            assertEquals(0, server.pipeline().rejectedTotal(), "no valid line may be rejected");
-            assertEquals(0, server.pipeline().duplicatesDropped());
-            assertEquals(0, server.pipeline().gapsSkipped());
+            assertEquals(0, server.pipeline().stats().rejectedTotal(), "no valid line may be rejected");
+            assertEquals(0, server.pipeline().stats().duplicatesDropped());
+            assertEquals(0, server.pipeline().stats().gapsSkipped());
             assertEquals(sc.sourceConnections(), server.eventSourceConnections());
         } // graceful close: everything released is flushed, then clients see EOF
 

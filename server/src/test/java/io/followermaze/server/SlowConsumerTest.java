@@ -45,17 +45,17 @@ class SlowConsumerTest {
             for (long user = 1; user <= 3; user++) {
                 readers.add(new TestClient(server.clientPort(), user, "\n"));
             }
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == 4,
-                () -> "registrations=" + server.pipeline().registrations());
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == 4,
+                () -> "registrations=" + server.pipeline().stats().registrations());
 
             EventSource.send(server.eventPort(), wire.toByteArray());
 
             Conditions.await("the stalled client to be cut off", LIMIT, () -> server.slowConsumersCutOff() == 1,
-                () -> "cutOff=" + server.slowConsumersCutOff() + " released=" + server.pipeline().lastReleasedSeq());
+                () -> "cutOff=" + server.slowConsumersCutOff() + " released=" + server.pipeline().stats().lastReleasedSeq());
             Conditions.await("the stalled client to leave the session table", LIMIT,
                 () -> server.openClientConnections() == 3, () -> "open=" + server.openClientConnections());
-            Conditions.await("all events released", LIMIT, () -> server.pipeline().lastReleasedSeq() == events,
-                () -> "released=" + server.pipeline().lastReleasedSeq());
+            Conditions.await("all events released", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == events,
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq());
         }
         for (TestClient reader : readers) {
             reader.awaitClosed(LIMIT);

@@ -1,5 +1,6 @@
 package io.followermaze.bench;
 
+import io.followermaze.ingress.LineFramer;
 import io.followermaze.pipeline.EgressListener;
 import io.followermaze.pipeline.IngressConsumer;
 import io.followermaze.pipeline.IngressEntry;
@@ -70,9 +71,7 @@ public class PipelineBenchmark {
     private ReferenceStream stream;
     private int[] arrival;
     private byte[] bytes;
-    private int[] chunkEnds;
-    private IngressEntry[] entries;
-    private int entryCount;
+    private EntryArray entries;
     private long seqBase;
     private long ringSequence;
     private IngressConsumer stage;
@@ -84,12 +83,8 @@ public class PipelineBenchmark {
         arrival = ReferenceStream.referenceArrival(EVENTS, ReferenceStream.MAX_BATCH, ReferenceStream.SEED);
         bytes = new byte[stream.maxEncodedLength()];
         final PipelineConfig config = PipelineConfig.DEFAULT.withWindowSize(windowSize);
-        // every chunk but the last is full to within one line (< 128 bytes)
-        chunkEnds = new int[bytes.length / (config.chunkBytes() - 128) + 2];
-        entries = new IngressEntry[chunkEnds.length];
-        for (int i = 0; i < entries.length; i++) {
-            entries[i] = new IngressEntry(config.chunkBytes());
-        }
+        // every entry but the last is full to within one line (< 128 bytes)
+        entries = new EntryArray(config, bytes.length / (config.chunkBytes() - 128) + 2);
         stage = new IngressConsumer(config, EgressListener.NONE);
         sessions = CountingSession.forUsers(
             ReferenceStream.connectedUsers(CONNECTED, ReferenceStream.USERS, ReferenceStream.SEED));
@@ -100,27 +95,21 @@ public class PipelineBenchmark {
         }
     }
 
-    /** Un-timed: the same events with the next seqs, re-encoded and cut into ring entries. */
+    /** Un-timed: the same events with the next seqs, re-encoded and framed into ring entries as the server does. */
     @Setup(Level.Invocation)
     public void nextEntries() {
         final int length = stream.encode(seqBase, arrival, bytes, null, null);
-        final int chunks = ReferenceStream.cutChunks(bytes, length, entries[0].bytes().length, chunkEnds);
-        int start = 0;
-        for (int c = 0; c < chunks; c++) {
-            final int end = chunkEnds[c];
-            System.arraycopy(bytes, start, entries[c].bytes(), 0, end - start);
-            entries[c].eventLines(end - start);
-            start = end;
-        }
-        entryCount = chunks;
+        entries.clear();
+        LineFramer.publishAll(entries, bytes, 0, length);
     }
 
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public long parseResequenceRoute(Notifications n) {
         final long before = stage.router().notificationsDelivered().get();
-        for (int c = 0; c < entryCount; c++) {
-            stage.onEvent(entries[c], ringSequence++, c % ENTRIES_PER_BATCH == ENTRIES_PER_BATCH - 1 || c == entryCount - 1);
+        final int count = entries.count();
+        for (int c = 0; c < count; c++) {
+            stage.onEvent(entries.get(c), ringSequence++, c % ENTRIES_PER_BATCH == ENTRIES_PER_BATCH - 1 || c == count - 1);
         }
         seqBase += EVENTS;
         n.notifications += stage.router().notificationsDelivered().get() - before;

@@ -1,5 +1,6 @@
 package io.followermaze.bench;
 
+import io.followermaze.ingress.LineFramer;
 import io.followermaze.pipeline.EgressListener;
 import io.followermaze.pipeline.Pipeline;
 import io.followermaze.pipeline.PipelineConfig;
@@ -79,9 +80,9 @@ public class PipelineDisruptorBenchmark {
             pipeline.register(s);
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (pipeline.registrations() < CONNECTED) {
+        while (pipeline.stats().registrations() < CONNECTED) {
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("sessions not registered: " + pipeline.registrations());
+                throw new IllegalStateException("sessions not registered: " + pipeline.stats().registrations());
             }
             Thread.sleep(1);
         }
@@ -97,32 +98,32 @@ public class PipelineDisruptorBenchmark {
     @OperationsPerInvocation(EVENTS)
     public long publishAndAwaitRelease(Notifications n) {
         final Pipeline p = pipeline;
-        final long notificationsBefore = p.notificationsDelivered();
-        p.publishEventLines(bytes, 0, length);
+        final long notificationsBefore = p.stats().notificationsDelivered();
+        LineFramer.publishAll(p, bytes, 0, length);
         final long target = seqBase + EVENTS;
         long released;
-        while ((released = p.released()) < target) {
-            if (p.processorExceptions() != 0) {
+        while ((released = p.stats().released()) < target) {
+            if (p.stats().processorExceptions() != 0) {
                 throw new IllegalStateException("pipeline thread failed; released " + released + " of " + target);
             }
             Thread.yield();
         }
         seqBase = target;
-        n.notifications += p.notificationsDelivered() - notificationsBefore;
+        n.notifications += p.stats().notificationsDelivered() - notificationsBefore;
         return released;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         final boolean drained = pipeline.drainAndStop(10, TimeUnit.SECONDS);
-        if (!drained || pipeline.released() != seqBase || pipeline.rejectedTotal() != 0 || pipeline.seqsSkipped() != 0
-            || CountingSession.totalNotifications(sessions) != pipeline.notificationsDelivered()) {
+        if (!drained || pipeline.stats().released() != seqBase || pipeline.stats().rejectedTotal() != 0 || pipeline.stats().seqsSkipped() != 0
+            || CountingSession.totalNotifications(sessions) != pipeline.stats().notificationsDelivered()) {
             throw new IllegalStateException("pipeline check failed: drained " + drained + ", released "
-                + pipeline.released() + " of " + seqBase + ", rejected " + pipeline.rejectedTotal() + ", skipped "
-                + pipeline.seqsSkipped());
+                + pipeline.stats().released() + " of " + seqBase + ", rejected " + pipeline.stats().rejectedTotal() + ", skipped "
+                + pipeline.stats().seqsSkipped());
         }
         System.out.printf("%n[pipeline-disruptor] %d events released in order in %d Disruptor batches (%.1f chunks per batch)%n",
-            pipeline.released(), pipeline.batches(), pipeline.linesReceived() > 0
-                ? (double) (pipeline.ringCursor() + 1) / Math.max(1, pipeline.batches()) : 0.0);
+            pipeline.stats().released(), pipeline.stats().batches(), pipeline.stats().linesReceived() > 0
+                ? (double) (pipeline.stats().ringEntries()) / Math.max(1, pipeline.stats().batches()) : 0.0);
     }
 }

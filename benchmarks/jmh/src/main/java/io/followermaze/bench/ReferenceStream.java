@@ -3,7 +3,6 @@ package io.followermaze.bench;
 import io.followermaze.loadgen.stream.EventGenerator;
 import io.followermaze.loadgen.stream.Mix;
 import io.followermaze.loadgen.stream.RecipientSink;
-import io.followermaze.pipeline.Pipeline;
 import io.followermaze.protocol.Event;
 import io.followermaze.protocol.EventParser;
 import io.followermaze.protocol.EventType;
@@ -251,27 +250,6 @@ final class ReferenceStream {
             n++;
         }
         return n;
-    }
-
-    /**
-     * Cuts {@code bytes[0, length)} into chunks of at most {@code chunkBytes}, each ending after a '\n',
-     * with {@link Pipeline#chunkCut}, as {@code Pipeline.publishEventLines} does.
-     *
-     * @param chunkEnds receives each chunk's end (exclusive)
-     * @return number of chunks
-     */
-    static int cutChunks(byte[] bytes, int length, int chunkBytes, int[] chunkEnds) {
-        int count = 0;
-        int start = 0;
-        while (start < length) {
-            int cut = Pipeline.chunkCut(bytes, start, length, chunkBytes);
-            if (cut < 0) {
-                cut = start + chunkBytes; // never for generated streams: every line is far shorter than a chunk
-            }
-            chunkEnds[count++] = cut;
-            start = cut;
-        }
-        return count;
     }
 
     /** {@code count} distinct users out of {@code 1..users}, chosen at random. */

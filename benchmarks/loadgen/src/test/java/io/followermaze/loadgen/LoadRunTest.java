@@ -50,7 +50,7 @@ class LoadRunTest {
         assertNull(r.failure());
         assertEquals(200_000, r.events());
         assertTrue(r.notifications() > 0);
-        assertEquals(server.pipeline().notificationsDelivered(), r.notifications(),
+        assertEquals(server.pipeline().stats().notificationsDelivered(), r.notifications(),
             "the server delivered exactly what the loadgen verified");
         assertTrue(r.latency().getTotalCount() > 0, "latency samples");
         assertTrue(r.serverCpuNanos() > 0, "server CPU measured");
@@ -62,7 +62,7 @@ class LoadRunTest {
             .readerThreads(3).build();
         final RunResult r = new LoadRun(config, DemoCommand.inProcess(server, 20), QUIET).run();
         assertNull(r.failure());
-        assertEquals(server.pipeline().notificationsDelivered(), r.notifications());
+        assertEquals(server.pipeline().stats().notificationsDelivered(), r.notifications());
         assertTrue(r.notifications() > 50_000, "fanout notifies many: " + r.notifications());
     }
 
@@ -72,7 +72,7 @@ class LoadRunTest {
         try (LineDropProxy proxy = new LineDropProxy(server.clientPort(), false, line -> line.contains("|S|"))) {
             final LoadgenConfig config = small().totalEvents(20_000).concurrency(10).users(30).mix(Mix.FANOUT).build();
             final Target target = new Target("broken", "127.0.0.1", server.eventPort(), proxy.port(),
-                () -> server.pipeline().registrations() >= 10, null, ServerProbe.NONE);
+                () -> server.pipeline().stats().registrations() >= 10, null, ServerProbe.NONE);
             final RunResult r = new LoadRun(config, target, QUIET).run();
             final String dropped = proxy.droppedLine();
             assertNotNull(dropped);
@@ -90,7 +90,7 @@ class LoadRunTest {
             final LoadgenConfig config = small().totalEvents(20_000).concurrency(10).users(30).mix(Mix.FANOUT)
                 .timeoutMillis(500).build();
             final Target target = new Target("broken", "127.0.0.1", proxy.port(), server.clientPort(),
-                () -> server.pipeline().registrations() >= 10, null, ServerProbe.NONE);
+                () -> server.pipeline().stats().registrations() >= 10, null, ServerProbe.NONE);
             final RunResult r = new LoadRun(config, target, QUIET).run();
             assertNotNull(proxy.droppedLine());
             assertFalse(r.passed());

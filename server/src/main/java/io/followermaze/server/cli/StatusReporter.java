@@ -31,15 +31,15 @@ final class StatusReporter implements AutoCloseable {
 
     private void report() {
         final Pipeline p = server.pipeline();
-        final long lines = p.linesReceived();
-        final long notifications = p.notificationsDelivered();
+        final long lines = p.stats().linesReceived();
+        final long notifications = p.stats().notificationsDelivered();
         if (lines == lastLines && notifications == lastNotifications) {
             return; // idle: say nothing
         }
         final double seconds = intervalMillis / 1000.0;
         LOG.info("events/s {} | released through seq {} | pending {} | clients {} | notifications/s {} | rejected {}",
-            Math.round((lines - lastLines) / seconds), p.lastReleasedSeq(), p.pending(), p.connectedSessions(),
-            Math.round((notifications - lastNotifications) / seconds), p.rejectedTotal() + server.overlongLines());
+            Math.round((lines - lastLines) / seconds), p.stats().lastReleasedSeq(), p.stats().pending(), p.stats().connectedSessions(),
+            Math.round((notifications - lastNotifications) / seconds), p.stats().rejectedTotal());
         lastLines = lines;
         lastNotifications = notifications;
     }

@@ -74,12 +74,12 @@ public final class HealthCheck {
 
             @Override
             public long lastReleasedSeq() {
-                return pipeline.lastReleasedSeq();
+                return pipeline.stats().lastReleasedSeq();
             }
 
             @Override
             public long pending() {
-                return pipeline.pending();
+                return pipeline.stats().pending();
             }
         }, pipeline.config().gapTimeoutMillis(), System::nanoTime);
     }

@@ -1,8 +1,6 @@
 package io.followermaze.server.metrics;
 
-import io.followermaze.graph.FollowerGraph.FollowResult;
-import io.followermaze.pipeline.Pipeline;
-import io.followermaze.protocol.ParseOutcome;
+import io.followermaze.pipeline.PipelineStats;
 import io.followermaze.server.FollowerMazeServer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 
+import java.util.function.DoubleSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -26,38 +25,9 @@ public final class ServerMetrics {
     }
 
     public static void bind(FollowerMazeServer server, MeterRegistry registry) {
-        final Pipeline p = server.pipeline();
-        counter(registry, "followermaze.events.received", "Event lines that reached the pipeline", p, Pipeline::linesReceived);
-        counter(registry, "followermaze.events.parsed", "Event lines accepted (received minus rejected)", p,
-            x -> x.linesReceived() - x.rejectedTotal());
-        for (ParseOutcome reason : ParseOutcome.values()) {
-            if (reason == ParseOutcome.ACCEPTED) {
-                continue;
-            }
-            FunctionCounter.builder("followermaze.events.rejected", p, x -> rejected(server, x, reason))
-                .description("Event lines dropped, by reason: malformed, truncated, or seq too far ahead")
-                .tag("reason", reason.metricName())
-                .register(registry);
+        for (PipelineStats.Stat stat : server.pipeline().stats().all()) {
+            bind(registry, stat);
         }
-        counter(registry, "followermaze.events.released", "Events released in sequence order", p, Pipeline::released);
-        for (FollowResult reason : new FollowResult[] {FollowResult.REJECTED_MAX_USERS, FollowResult.REJECTED_MAX_FOLLOWS}) {
-            FunctionCounter.builder("followermaze.follows.rejected", p, x -> x.followsRejected(reason))
-                .description("Follows not stored in the graph (still released and delivered), by budget")
-                .tag("reason", reason.metricName())
-                .register(registry);
-        }
-        counter(registry, "followermaze.events.duplicates", "Duplicate or late events dropped", p, Pipeline::duplicatesDropped);
-        counter(registry, "followermaze.gaps.skipped", "Gaps in the sequence given up on", p, Pipeline::gapsSkipped);
-        counter(registry, "followermaze.gaps.skipped.seqs", "Sequence numbers skipped over", p, Pipeline::seqsSkipped);
-        counter(registry, "followermaze.notifications.sent", "Notifications handed to client connections", p,
-            Pipeline::notificationsDelivered);
-        counter(registry, "followermaze.notifications.dropped", "Notifications for users not connected", p,
-            Pipeline::notificationsUndeliverable);
-        counter(registry, "followermaze.pipeline.batches", "Disruptor batches processed", p, Pipeline::batches);
-        counter(registry, "followermaze.pipeline.entries", "Ring entries processed (batches / entries = mean batch size)",
-            p, Pipeline::ringEntries);
-        counter(registry, "followermaze.pipeline.exceptions", "Failures inside the pipeline (logged, survived)", p,
-            Pipeline::processorExceptions);
         counter(registry, "followermaze.clients.slow.disconnects", "Clients cut off for not keeping up", server,
             FollowerMazeServer::slowConsumersCutOff);
         counter(registry, "followermaze.clients.budget.disconnects",
@@ -75,18 +45,8 @@ public final class ServerMetrics {
         counter(registry, "followermaze.event.sources.connections", "Event-source connections accepted", server,
             FollowerMazeServer::eventSourceConnections);
 
-        gauge(registry, "followermaze.clients.connected", "Client connections registered", p, Pipeline::connectedSessions);
         gauge(registry, "followermaze.event.sources.open", "Event-source connections open", server,
             FollowerMazeServer::openEventSources);
-        gauge(registry, "followermaze.graph.users", "Users in the follow graph (bounded by max-users)", p,
-            Pipeline::graphUsers);
-        gauge(registry, "followermaze.graph.follows", "Follow edges in the graph (bounded by max-follows)", p,
-            Pipeline::graphFollows);
-        gauge(registry, "followermaze.resequencer.pending", "Events held back waiting for an earlier seq", p,
-            Pipeline::pending);
-        gauge(registry, "followermaze.resequencer.next", "Next sequence number awaited (2^63 once 2^63-1 is released)", p,
-            Pipeline::nextSeqExpected);
-        gauge(registry, "followermaze.ring.remaining", "Free ingress ring entries", p, Pipeline::ringRemainingCapacity);
 
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -112,9 +72,16 @@ public final class ServerMetrics {
         new FileDescriptorMetrics().bindTo(registry); // process_files_open_files, process_files_max_files
     }
 
-    private static double rejected(FollowerMazeServer server, Pipeline p, ParseOutcome reason) {
-        final long extra = reason == ParseOutcome.LINE_TOO_LONG ? server.overlongLines() : 0;
-        return p.rejected(reason) + extra;
+    private static void bind(MeterRegistry registry, PipelineStats.Stat stat) {
+        final String[] tag = stat.tag() == null ? new String[0] : stat.tag().split("=", 2);
+        final DoubleSupplier value = stat.value();
+        if (stat.kind() == PipelineStats.Kind.COUNTER) {
+            FunctionCounter.builder(stat.name(), value, DoubleSupplier::getAsDouble).description(stat.help()).tags(tag)
+                .register(registry);
+        } else {
+            Gauge.builder(stat.name(), value, DoubleSupplier::getAsDouble).description(stat.help()).tags(tag)
+                .register(registry);
+        }
     }
 
     private static <T> void counter(MeterRegistry r, String name, String help, T obj, ToDoubleFunction<T> f) {

@@ -43,9 +43,9 @@ class ClientPortAbuseTest {
                 silent.awaitClosedByServer(CLOSE_WAIT_MS); // id timeout
             }
             Conditions.await("only the good client registered", LIMIT,
-                () -> server.pipeline().registrations() == 1, () -> "registrations=" + server.pipeline().registrations());
+                () -> server.pipeline().stats().registrations() == 1, () -> "registrations=" + server.pipeline().stats().registrations());
             EventSource.send(server.eventPort(), ascii("2|P|1|7\n1|B\n3|F|9|7\n"));
-            Conditions.await("release", LIMIT, () -> server.pipeline().lastReleasedSeq() == 3, () -> "");
+            Conditions.await("release", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == 3, () -> "");
             server.close();
             good.awaitClosed(LIMIT);
             assertEquals("1|B\r\n2|P|1|7\r\n3|F|9|7\r\n", good.received());
@@ -57,7 +57,7 @@ class ClientPortAbuseTest {
         try (FollowerMazeServer server = new FollowerMazeServer(ServerConfig.ephemeral()).start()) {
             final TestClient chatty = new TestClient(server.clientPort(), 5, "\n");
             final TestClient quiet = new TestClient(server.clientPort(), 6, "\n");
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == 2, () -> "");
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == 2, () -> "");
             // A second connection of user 5 sends 8 MiB of junk after its id (line ends, digits that look like
             // ids): read and dropped.
             final byte[] junk = new byte[8 * 1024 * 1024];
@@ -67,16 +67,16 @@ class ClientPortAbuseTest {
             }
             final RawClient chatter = new RawClient(server.clientPort());
             chatter.send(ascii("5\n")).send(junk);
-            Conditions.await("the chatter registered once", LIMIT, () -> server.pipeline().registrations() == 3,
-                () -> "registrations=" + server.pipeline().registrations());
+            Conditions.await("the chatter registered once", LIMIT, () -> server.pipeline().stats().registrations() == 3,
+                () -> "registrations=" + server.pipeline().stats().registrations());
             EventSource.send(server.eventPort(), ascii("1|B\n2|P|6|5\n"));
-            Conditions.await("release", LIMIT, () -> server.pipeline().lastReleasedSeq() == 2, () -> "");
+            Conditions.await("release", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == 2, () -> "");
             server.close();
             chatty.awaitClosed(LIMIT);
             quiet.awaitClosed(LIMIT);
             assertEquals("1|B\r\n2|P|6|5\r\n", chatty.received());
             assertEquals("1|B\r\n", quiet.received());
-            assertEquals(3, server.pipeline().registrations(), "junk lines were never taken for ids");
+            assertEquals(3, server.pipeline().stats().registrations(), "junk lines were never taken for ids");
             chatter.close();
             chatty.close();
             quiet.close();
@@ -89,12 +89,12 @@ class ClientPortAbuseTest {
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient a = new TestClient(server.clientPort(), 1, "\n");
              TestClient b = new TestClient(server.clientPort(), 2, "\n")) {
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == 2, () -> "");
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == 2, () -> "");
             try (RawClient third = new RawClient(server.clientPort())) {
                 third.send(ascii("3\n")).awaitClosedByServer(CLOSE_WAIT_MS);
             }
             assertEquals(1, server.clientsRefused());
-            assertEquals(2, server.pipeline().registrations());
+            assertEquals(2, server.pipeline().stats().registrations());
         }
     }
 }

@@ -53,7 +53,7 @@ class ConcurrentSourcesTest {
         final ServerConfig config = ServerConfig.ephemeral().toBuilder().maxEventSources(sources).build();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient reader = new TestClient(server.clientPort(), 1, "\n")) {
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
             final List<Thread> writers = new ArrayList<>();
             for (ByteArrayOutputStream wire : wires) {
                 final byte[] bytes = wire.toByteArray();
@@ -71,11 +71,11 @@ class ConcurrentSourcesTest {
                 t.join(LIMIT.toMillis());
             }
             Conditions.await("the cursor to pass the last seq", LIMIT,
-                () -> server.pipeline().lastReleasedSeq() == events,
-                () -> "released=" + server.pipeline().released() + " skipped=" + server.pipeline().seqsSkipped()
-                    + " pending=" + server.pipeline().pending());
-            final long released = server.pipeline().released();
-            assertEquals(events, released + server.pipeline().seqsSkipped(), "every seq released or counted as skipped");
+                () -> server.pipeline().stats().lastReleasedSeq() == events,
+                () -> "released=" + server.pipeline().stats().released() + " skipped=" + server.pipeline().stats().seqsSkipped()
+                    + " pending=" + server.pipeline().stats().pending());
+            final long released = server.pipeline().stats().released();
+            assertEquals(events, released + server.pipeline().stats().seqsSkipped(), "every seq released or counted as skipped");
             Conditions.await("the reader to get every released event", LIMIT,
                 () -> lines(reader.received()) == released, () -> "received lines=" + lines(reader.received()));
             // in order, once each: a strictly increasing run of the stream's seqs
@@ -86,7 +86,7 @@ class ConcurrentSourcesTest {
                 last = seq;
             }
             System.out.printf("ConcurrentSourcesTest: %d of %d released, %d gaps skipped%n", released, events,
-                server.pipeline().gapsSkipped());
+                server.pipeline().stats().gapsSkipped());
         }
     }
 

@@ -1,5 +1,8 @@
 package io.followermaze.server.hostile;
 
+import io.followermaze.pipeline.IngressConsumer;
+import io.followermaze.pipeline.PipelineStats;
+import io.followermaze.protocol.ParseOutcome;
 import ch.qos.logback.classic.Level;
 import io.followermaze.server.FollowerMazeServer;
 import io.followermaze.server.ServerConfig;
@@ -111,8 +114,8 @@ class ConnectionLogFloodTest {
             for (int i = 1; i <= FLOOD; i++) {
                 EventSource.send(server.eventPort(), ascii(i + "|B\n"));
             }
-            Conditions.await("all released", LIMIT, () -> server.pipeline().lastReleasedSeq() == FLOOD,
-                () -> "released=" + server.pipeline().lastReleasedSeq());
+            Conditions.await("all released", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == FLOOD,
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq());
             Conditions.await("all sources gone", LIMIT, () -> server.openEventSources() == 0, () -> "");
             final List<String> connected = log.messages(Level.INFO, "Event source connected");
             final List<String> disconnected = log.messages(Level.INFO, "Event source disconnected");
@@ -138,17 +141,18 @@ class ConnectionLogFloodTest {
 
     @Test
     void overlongLinesFromManySourcesLogAHandfulOfWarnings() throws Exception {
-        // Longer than a ring chunk without a line end, so the connection (not the parser) drops it.
+        // Longer than a ring entry without a line end: the connection's framer passes on only its start.
         final byte[] overlong = new byte[20_000];
         java.util.Arrays.fill(overlong, (byte) '7');
         overlong[overlong.length - 1] = '\n';
-        try (LogCapture log = new LogCapture(EventSourceHandler.class);
+        try (LogCapture log = new LogCapture(IngressConsumer.class);
              FollowerMazeServer server = new FollowerMazeServer(MANY_SOURCES).start()) {
             for (int i = 0; i < FLOOD; i++) {
                 EventSource.send(server.eventPort(), overlong);
             }
-            Conditions.await("all counted", LIMIT, () -> server.overlongLines() == FLOOD,
-                () -> "overlong=" + server.overlongLines());
+            final PipelineStats stats = server.pipeline().stats();
+            Conditions.await("all counted", LIMIT, () -> stats.rejected(ParseOutcome.LINE_TOO_LONG) == FLOOD,
+                () -> "too long: " + stats.rejected(ParseOutcome.LINE_TOO_LONG));
             final List<String> lines = log.messages(Level.WARN, "longer than");
             assertTrue(lines.size() <= HANDFUL, lines.size() + " warnings for " + FLOOD + " over-long lines");
         }

@@ -49,7 +49,7 @@ class EventSourceFaultsTest {
             for (long u : USERS) {
                 clients.add(new TestClient(server.clientPort(), u, "\n"));
             }
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == USERS.size(), () -> "");
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == USERS.size(), () -> "");
             // Three sources open at once; lines are dealt round-robin in small runs and written alternately.
             try (Socket a = connect(server.eventPort()); Socket b = connect(server.eventPort());
                  Socket c = connect(server.eventPort())) {
@@ -58,8 +58,8 @@ class EventSourceFaultsTest {
                 for (int i = 0, k = 0; i < arrival.size(); i += run, k++) {
                     outs[k % 3].write(lines(arrival.subList(i, Math.min(arrival.size(), i + run))));
                 }
-                Conditions.await("all released", LIMIT, () -> server.pipeline().lastReleasedSeq() == events,
-                    () -> "released=" + server.pipeline().lastReleasedSeq());
+                Conditions.await("all released", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == events,
+                    () -> "released=" + server.pipeline().stats().lastReleasedSeq());
                 // A replay of 1,000 released seqs on one source, and duplicates within the held-back window.
                 outs[1].write(lines(inOrder.subList(0, 1000)));
                 outs[2].write(("" + (events + 2) + "|B\n" + (events + 2) + "|B\n" + (events + 1) + "|B\n")
@@ -67,9 +67,9 @@ class EventSourceFaultsTest {
                 for (OutputStream out : outs) {
                     out.flush();
                 }
-                Conditions.await("duplicates counted", LIMIT, () -> server.pipeline().duplicatesDropped() == 1001
-                        && server.pipeline().lastReleasedSeq() == events + 2,
-                    () -> "duplicates=" + server.pipeline().duplicatesDropped());
+                Conditions.await("duplicates counted", LIMIT, () -> server.pipeline().stats().duplicatesDropped() == 1001
+                        && server.pipeline().stats().lastReleasedSeq() == events + 2,
+                    () -> "duplicates=" + server.pipeline().stats().duplicatesDropped());
             }
             model.apply((events + 1) + "|B");
             model.apply((events + 2) + "|B");
@@ -92,7 +92,7 @@ class EventSourceFaultsTest {
             for (long u : USERS) {
                 clients.add(new TestClient(server.clientPort(), u, "\n"));
             }
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == USERS.size(), () -> "");
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == USERS.size(), () -> "");
             int start = 0;
             for (int part = 1; part <= 4; part++) {
                 int end = part == 4 ? wire.length : wire.length * part / 4;
@@ -104,9 +104,9 @@ class EventSourceFaultsTest {
                 }
                 start = end;
             }
-            Conditions.await("all released", LIMIT, () -> server.pipeline().lastReleasedSeq() == events,
-                () -> "released=" + server.pipeline().lastReleasedSeq());
-            assertEquals(0, server.pipeline().rejectedTotal());
+            Conditions.await("all released", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == events,
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq());
+            assertEquals(0, server.pipeline().stats().rejectedTotal());
         }
         Expectations.assertAllReceivedExactly(model, clients, LIMIT);
     }

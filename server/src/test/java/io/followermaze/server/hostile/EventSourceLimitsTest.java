@@ -43,13 +43,13 @@ class EventSourceLimitsTest {
              FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient client = new TestClient(server.clientPort(), 1, "\n")) {
             ServerMetrics.bind(server, registry);
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
             final RawClient a = new RawClient(server.eventPort());
             final RawClient b = new RawClient(server.eventPort());
             a.send(ascii("1|B\n"));
             b.send(ascii("2|B\n"));
-            Conditions.await("both sources in", LIMIT, () -> server.pipeline().lastReleasedSeq() == 2,
-                () -> "released=" + server.pipeline().lastReleasedSeq());
+            Conditions.await("both sources in", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == 2,
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq());
 
             final List<RawClient> refused = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -59,7 +59,7 @@ class EventSourceLimitsTest {
             }
             assertEquals(50, server.eventSourcesRefused());
             assertEquals(2, server.eventSourceConnections());
-            assertEquals(2, server.pipeline().lastReleasedSeq());
+            assertEquals(2, server.pipeline().stats().lastReleasedSeq());
             final List<String> lines = log.messages(Level.WARN, "Refusing event-source connection");
             assertTrue(!lines.isEmpty() && lines.size() <= 5, lines.size() + " refusal lines for 50 refusals");
 
@@ -67,8 +67,8 @@ class EventSourceLimitsTest {
             a.close();
             Conditions.await("a gone", LIMIT, () -> server.openEventSources() == 1, () -> "");
             EventSource.send(server.eventPort(), ascii("3|B\n"));
-            Conditions.await("the next source is served", LIMIT, () -> server.pipeline().lastReleasedSeq() == 3,
-                () -> "released=" + server.pipeline().lastReleasedSeq());
+            Conditions.await("the next source is served", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == 3,
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq());
             assertEquals(50, server.eventSourcesRefused());
 
             final String text = registry.scrape();
@@ -88,14 +88,14 @@ class EventSourceLimitsTest {
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient client = new TestClient(server.clientPort(), 1, "\n")) {
             ServerMetrics.bind(server, registry);
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
             try (RawClient silent = new RawClient(server.eventPort())) {
                 silent.awaitClosedByServer(CLOSE_WAIT_MS);
             }
             try (RawClient quiet = new RawClient(server.eventPort())) {
                 quiet.send(ascii("1|B\n2|P|9|1\n")).awaitClosedByServer(CLOSE_WAIT_MS);
             }
-            Conditions.await("released", LIMIT, () -> server.pipeline().lastReleasedSeq() == 2, () -> "");
+            Conditions.await("released", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == 2, () -> "");
             assertEquals(2, server.eventSourcesIdleClosed());
             assertEquals(2, Prometheus.value(registry.scrape(), "followermaze_event_sources_idle_closed_total"));
             server.close();

@@ -48,18 +48,18 @@ class FollowBudgetTest {
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient seven = new TestClient(server.clientPort(), 7, "\n")) {
             ServerMetrics.bind(server, registry);
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
             EventSource.send(server.eventPort(), wire.toString().getBytes(StandardCharsets.US_ASCII));
-            Conditions.await("every seq released", LIMIT, () -> server.pipeline().released() == follows + 1,
-                () -> "released=" + server.pipeline().released());
+            Conditions.await("every seq released", LIMIT, () -> server.pipeline().stats().released() == follows + 1,
+                () -> "released=" + server.pipeline().stats().released());
             // 7 enters with the first stored follow to it; after that each stored follow brings one or two new users.
             final double users = value(registry, "followermaze_graph_users");
             final double edges = value(registry, "followermaze_graph_follows");
             final double byUsers = value(registry, "followermaze_follows_rejected_total{reason=\"max_users\"}");
             final double byFollows = value(registry, "followermaze_follows_rejected_total{reason=\"max_follows\"}");
             assertEquals(follows, edges + byUsers + byFollows, "every follow stored or refused");
-            assertEquals(server.pipeline().graphUsers(), users);
-            assertEquals(server.pipeline().followsRejected(FollowResult.REJECTED_MAX_USERS), byUsers);
+            assertEquals(server.pipeline().stats().graphUsers(), users);
+            assertEquals(server.pipeline().stats().followsRejected(FollowResult.REJECTED_MAX_USERS), byUsers);
             assertEquals(400, edges, "the follow budget is reached before the user budget");
             assertEquals(follows - 400, byFollows);
             assertEquals(0, byUsers);

@@ -43,14 +43,14 @@ class GapTest {
             .pipeline(PipelineConfig.DEFAULT.withGapTimeoutMillis(200)).build();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient client = new TestClient(server.clientPort(), 1, "\n")) {
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
             EventSource.send(server.eventPort(), broadcasts(1, 100, 40).getBytes(StandardCharsets.US_ASCII));
-            Conditions.await("the gap to be skipped", LIMIT, () -> server.pipeline().lastReleasedSeq() == 100,
-                () -> "released=" + server.pipeline().lastReleasedSeq());
-            assertEquals(1, server.pipeline().gapsSkipped());
-            assertEquals(1, server.pipeline().seqsSkipped());
+            Conditions.await("the gap to be skipped", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == 100,
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq());
+            assertEquals(1, server.pipeline().stats().gapsSkipped());
+            assertEquals(1, server.pipeline().stats().seqsSkipped());
             EventSource.send(server.eventPort(), "40|B\n".getBytes(StandardCharsets.US_ASCII)); // too late now
-            Conditions.await("the late seq to be dropped", LIMIT, () -> server.pipeline().duplicatesDropped() == 1, () -> "");
+            Conditions.await("the late seq to be dropped", LIMIT, () -> server.pipeline().stats().duplicatesDropped() == 1, () -> "");
             server.close();
             client.awaitClosed(LIMIT);
             assertEquals(expected(1, 100, 40), client.received());
@@ -61,13 +61,13 @@ class GapTest {
     void withoutAGapTimeoutTheStreamWaitsForTheMissingSeq() throws Exception {
         try (FollowerMazeServer server = new FollowerMazeServer(ServerConfig.ephemeral()).start();
              TestClient client = new TestClient(server.clientPort(), 1, "\n")) {
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
             EventSource.send(server.eventPort(), broadcasts(2, 50, 0).getBytes(StandardCharsets.US_ASCII));
-            Conditions.await("events held", LIMIT, () -> server.pipeline().pending() == 49, () -> "");
-            assertEquals(0, server.pipeline().lastReleasedSeq());
+            Conditions.await("events held", LIMIT, () -> server.pipeline().stats().pending() == 49, () -> "");
+            assertEquals(0, server.pipeline().stats().lastReleasedSeq());
             EventSource.send(server.eventPort(), "1|B\n".getBytes(StandardCharsets.US_ASCII));
-            Conditions.await("release", LIMIT, () -> server.pipeline().lastReleasedSeq() == 50, () -> "");
-            assertEquals(0, server.pipeline().gapsSkipped());
+            Conditions.await("release", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == 50, () -> "");
+            assertEquals(0, server.pipeline().stats().gapsSkipped());
             server.close();
             client.awaitClosed(LIMIT);
             assertEquals(expected(1, 50, 0), client.received());
@@ -80,16 +80,16 @@ class GapTest {
             .pipeline(PipelineConfig.DEFAULT.withWindowSize(64).withMaxPending(256)).build();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient client = new TestClient(server.clientPort(), 1, "\n")) {
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
             final StringBuilder wire = new StringBuilder();
             for (int seq = 2; seq <= 1000; seq++) { // seq 1 never comes
                 wire.append(seq).append("|B\n");
             }
             EventSource.send(server.eventPort(), wire.toString().getBytes(StandardCharsets.US_ASCII));
-            Conditions.await("release past the gap", LIMIT, () -> server.pipeline().lastReleasedSeq() == 1000,
-                () -> "released=" + server.pipeline().lastReleasedSeq() + " pending=" + server.pipeline().pending());
-            assertEquals(1, server.pipeline().gapsSkipped());
-            assertEquals(1, server.pipeline().seqsSkipped());
+            Conditions.await("release past the gap", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == 1000,
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq() + " pending=" + server.pipeline().stats().pending());
+            assertEquals(1, server.pipeline().stats().gapsSkipped());
+            assertEquals(1, server.pipeline().stats().seqsSkipped());
             server.close();
             client.awaitClosed(LIMIT);
             assertEquals(expected(2, 1000, 0), client.received());

@@ -137,7 +137,7 @@ class LiveServerFuzzTest {
             for (long u : users) {
                 clients.add(new TestClient(server.clientPort(), u, "\n"));
             }
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == users.size(), () -> "");
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == users.size(), () -> "");
 
             final Thread garbageSource = new Thread(() -> {
                 try {
@@ -164,18 +164,18 @@ class LiveServerFuzzTest {
             // or, with leading digits turned to zeros, beyond the valid stream but within reach.
             final long[] fuzzCounts = countLines(fuzz, events + 2 + PipelineConfig.DEFAULT.maxSeqAhead());
             Conditions.await("every line read and every valid event released", LIMIT,
-                () -> server.pipeline().lastReleasedSeq() == events
-                    && server.pipeline().linesReceived() == events + fuzzCounts[0],
-                () -> "released=" + server.pipeline().lastReleasedSeq() + " lines=" + server.pipeline().linesReceived()
-                    + " of " + (events + fuzzCounts[0]) + ", rejected=" + server.pipeline().rejectedTotal() + " of "
-                    + fuzzCounts[1] + ", overlong=" + server.overlongLines());
-            assertEquals(fuzzCounts[1] + fuzzCounts[2], server.pipeline().rejectedTotal(),
+                () -> server.pipeline().stats().lastReleasedSeq() == events
+                    && server.pipeline().stats().linesReceived() == events + fuzzCounts[0],
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq() + " lines=" + server.pipeline().stats().linesReceived()
+                    + " of " + (events + fuzzCounts[0]) + ", rejected=" + server.pipeline().stats().rejectedTotal() + " of "
+                    + fuzzCounts[1]);
+            assertEquals(fuzzCounts[1] + fuzzCounts[2], server.pipeline().stats().rejectedTotal(),
                 "every malformed fuzz line was rejected");
-            assertEquals(fuzzCounts[2], server.pipeline().rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD),
+            assertEquals(fuzzCounts[2], server.pipeline().stats().rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD),
                 "every well-formed fuzz line is too far ahead");
-            assertEquals(fuzzCounts[3], server.pipeline().pending(), "well-formed fuzz lines within reach are held");
+            assertEquals(fuzzCounts[3], server.pipeline().stats().pending(), "well-formed fuzz lines within reach are held");
             assertTrue(fuzzCounts[1] > 50_000, "the fuzz is mostly garbage: " + fuzzCounts[1]);
-            assertEquals(0, server.pipeline().processorExceptions());
+            assertEquals(0, server.pipeline().stats().processorExceptions());
         }
         Expectations.assertAllReceivedExactly(model, clients, LIMIT);
     }

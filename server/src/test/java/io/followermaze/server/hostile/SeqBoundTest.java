@@ -45,15 +45,15 @@ class SeqBoundTest {
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient client = new TestClient(server.clientPort(), 1, "\n")) {
             ServerMetrics.bind(server, registry);
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
             EventSource.send(server.eventPort(), TOP.getBytes(StandardCharsets.US_ASCII));
             Conditions.await("the line to be rejected (or, before the fix, released by a gap skip)", LIMIT,
-                () -> server.pipeline().rejectedTotal() == 1 || server.pipeline().released() == 1, () -> "");
+                () -> server.pipeline().stats().rejectedTotal() == 1 || server.pipeline().stats().released() == 1, () -> "");
             assertEquals(1, value(registry, "followermaze_resequencer_next"));
             assertEquals(1, value(registry, "followermaze_events_rejected_total{reason=\"seq_too_far_ahead\"}"));
             EventSource.send(server.eventPort(), broadcasts(1, 50).getBytes(StandardCharsets.US_ASCII));
-            Conditions.await("the later stream", LIMIT, () -> server.pipeline().released() == 50,
-                () -> "released=" + server.pipeline().released());
+            Conditions.await("the later stream", LIMIT, () -> server.pipeline().stats().released() == 50,
+                () -> "released=" + server.pipeline().stats().released());
             assertEquals(51, value(registry, "followermaze_resequencer_next"));
             assertEquals(0, value(registry, "followermaze_events_duplicates_total"));
             server.close();
@@ -73,14 +73,14 @@ class SeqBoundTest {
         try (FollowerMazeServer server = new FollowerMazeServer(config).start()) {
             ServerMetrics.bind(server, registry);
             EventSource.send(server.eventPort(), TOP.getBytes(StandardCharsets.US_ASCII));
-            Conditions.await("the gap skip to the top", LIMIT, () -> server.pipeline().released() == 1, () -> "");
+            Conditions.await("the gap skip to the top", LIMIT, () -> server.pipeline().stats().released() == 1, () -> "");
             assertEquals(0x1p63, value(registry, "followermaze_resequencer_next"));
-            assertEquals(Long.MAX_VALUE, server.pipeline().lastReleasedSeq());
+            assertEquals(Long.MAX_VALUE, server.pipeline().stats().lastReleasedSeq());
             EventSource.send(server.eventPort(), "1|B\n".getBytes(StandardCharsets.US_ASCII));
-            Conditions.await("the late seq to be dropped", LIMIT, () -> server.pipeline().duplicatesDropped() == 1,
+            Conditions.await("the late seq to be dropped", LIMIT, () -> server.pipeline().stats().duplicatesDropped() == 1,
                 () -> "");
             assertEquals(0x1p63, value(registry, "followermaze_resequencer_next"));
-            assertEquals(0, server.pipeline().pending());
+            assertEquals(0, server.pipeline().stats().pending());
         } finally {
             registry.close();
         }

@@ -52,14 +52,14 @@ class StalledClientTest {
             for (long user = 1; user <= 3; user++) {
                 readers.add(new TestClient(server.clientPort(), user, "\n"));
             }
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == 4,
-                () -> "registrations=" + server.pipeline().registrations());
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == 4,
+                () -> "registrations=" + server.pipeline().stats().registrations());
 
             EventSource.send(server.eventPort(), wire);
 
             Conditions.await("every event released without waiting out the grace period", LIMIT,
-                () -> server.pipeline().lastReleasedSeq() == 1_000_000,
-                () -> "released=" + server.pipeline().lastReleasedSeq() + " stalled=" + server.clientsStalled());
+                () -> server.pipeline().stats().lastReleasedSeq() == 1_000_000,
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq() + " stalled=" + server.clientsStalled());
             assertTrue(server.clientsStalled() >= 1, "the non-reader was found stalled");
             assertEquals(1, server.slowConsumersCutOff(), "the non-reader is cut off at its byte bound");
         }
@@ -81,12 +81,12 @@ class StalledClientTest {
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient reader = new TestClient(server.clientPort(), 1, "\n");
              Socket paused = OutboundBudgetTest.nonReader(server.clientPort(), 2)) {
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == 2,
-                () -> "registrations=" + server.pipeline().registrations());
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == 2,
+                () -> "registrations=" + server.pipeline().stats().registrations());
             EventSource.send(server.eventPort(), wire);
             // The paused client reads nothing until the server has given up waiting for it; then it reads all.
             Conditions.await("the paused reader to be found stalled", LIMIT, () -> server.clientsStalled() >= 1,
-                () -> "released=" + server.pipeline().lastReleasedSeq());
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq());
             final InputStream in = paused.getInputStream();
             final byte[] buf = new byte[64 * 1024];
             while (pausedReceived.size() < expected.length()) {

@@ -87,18 +87,18 @@ class TlsTest {
         final ServerConfig config = ServerConfig.ephemeral().toBuilder().tls(tls).build();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start()) {
             final TestClient client = new TestClient(connect(server.clientPort(), null), 9, "\n");
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
 
             assertThrows(Exception.class, () -> sendEvents(server.eventPort(), null, "1|B\n"),
                 "a source without a certificate is refused");
             assertThrows(Exception.class, () -> sendEvents(server.eventPort(), strangerSource, "1|B\n"),
                 "a source with a certificate from another authority is refused");
-            assertEquals(0, server.pipeline().linesReceived(), "nothing was injected");
+            assertEquals(0, server.pipeline().stats().linesReceived(), "nothing was injected");
 
             try (SSLSocket source = connect(server.eventPort(), trustedSource)) {
                 source.getOutputStream().write("2|P|1|9\n1|B\n".getBytes(StandardCharsets.US_ASCII));
                 source.getOutputStream().flush();
-                Conditions.await("release", LIMIT, () -> server.pipeline().lastReleasedSeq() == 2, () -> "");
+                Conditions.await("release", LIMIT, () -> server.pipeline().stats().lastReleasedSeq() == 2, () -> "");
             }
             server.close();
             client.awaitClosed(LIMIT);

@@ -42,14 +42,14 @@ class TruncatedLastLineTest {
              TestClient two = new TestClient(server.clientPort(), 2, "\n");
              TestClient nine = new TestClient(server.clientPort(), 9, "\n")) {
             ServerMetrics.bind(server, registry);
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == 2, () -> "");
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == 2, () -> "");
             EventSource.send(server.eventPort(), WIRE);
-            Conditions.await("both lines to reach the pipeline", LIMIT, () -> server.pipeline().linesReceived() == 2,
-                () -> "lines=" + server.pipeline().linesReceived());
+            Conditions.await("both lines to reach the pipeline", LIMIT, () -> server.pipeline().stats().linesReceived() == 2,
+                () -> "lines=" + server.pipeline().stats().linesReceived());
             assertEquals(1, value(registry, TRUNCATED));
-            assertEquals(1, server.pipeline().rejected(ParseOutcome.TRUNCATED));
-            assertEquals(1, server.pipeline().rejectedTotal());
-            assertEquals(1, server.pipeline().released());
+            assertEquals(1, server.pipeline().stats().rejected(ParseOutcome.TRUNCATED));
+            assertEquals(1, server.pipeline().stats().rejectedTotal());
+            assertEquals(1, server.pipeline().stats().released());
             server.close();
             two.awaitClosed(LIMIT);
             nine.awaitClosed(LIMIT);
@@ -68,20 +68,20 @@ class TruncatedLastLineTest {
              TestClient two = new TestClient(server.clientPort(), 2, "\n");
              Socket source = new Socket()) {
             ServerMetrics.bind(server, registry);
-            Conditions.await("registration", LIMIT, () -> server.pipeline().registrations() == 1, () -> "");
+            Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");
             source.connect(new InetSocketAddress("127.0.0.1", server.eventPort()), 10_000);
             final OutputStream out = source.getOutputStream();
             out.write(WIRE); // one small write: one segment, so the fragment arrives with the first line
             out.flush();
             Conditions.await("the first line to reach the pipeline", LIMIT,
-                () -> server.pipeline().released() == 1, () -> "released=" + server.pipeline().released());
+                () -> server.pipeline().stats().released() == 1, () -> "released=" + server.pipeline().stats().released());
             server.close(); // the source is still connected, its fragment held at the connection
             two.awaitClosed(LIMIT);
             assertEquals("1|B\r\n", two.received());
-            assertEquals(2, server.pipeline().linesReceived());
-            assertEquals(1, server.pipeline().released());
+            assertEquals(2, server.pipeline().stats().linesReceived());
+            assertEquals(1, server.pipeline().stats().released());
             assertEquals(1, value(registry, TRUNCATED));
-            assertEquals(1, server.pipeline().rejectedTotal());
+            assertEquals(1, server.pipeline().stats().rejectedTotal());
         } finally {
             registry.close();
         }

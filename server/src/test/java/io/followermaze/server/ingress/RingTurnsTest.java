@@ -6,7 +6,6 @@ import io.followermaze.pipeline.PipelineConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +21,7 @@ class RingTurnsTest {
     }
 
     private EventSourceHandler source() {
-        return new EventSourceHandler(pipeline, new AtomicLong(), turns);
+        return new EventSourceHandler(pipeline, turns);
     }
 
     @Test

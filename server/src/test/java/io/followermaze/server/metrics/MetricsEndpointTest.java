@@ -40,11 +40,11 @@ class MetricsEndpointTest {
              MetricsEndpoint metrics = new MetricsEndpoint(server, "127.0.0.1", 0, 16, 5_000);
              TestClient one = new TestClient(server.clientPort(), 1, "\n");
              TestClient two = new TestClient(server.clientPort(), 2, "\n")) {
-            Conditions.await("registrations", LIMIT, () -> server.pipeline().registrations() == 2, () -> "");
+            Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == 2, () -> "");
             EventSource.send(server.eventPort(), stream.getBytes(StandardCharsets.US_ASCII));
             Conditions.await("release of seq 6 and the duplicate", LIMIT,
-                () -> server.pipeline().lastReleasedSeq() == 6 && server.pipeline().duplicatesDropped() == 1,
-                () -> "released=" + server.pipeline().lastReleasedSeq());
+                () -> server.pipeline().stats().lastReleasedSeq() == 6 && server.pipeline().stats().duplicatesDropped() == 1,
+                () -> "released=" + server.pipeline().stats().lastReleasedSeq());
             Conditions.await("source disconnect", LIMIT, () -> server.openEventSources() == 0, () -> "");
 
             final HttpClient http = HttpClient.newHttpClient();

@@ -83,7 +83,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             final Pipeline p = server.pipeline();
             out.printf("server: %,d events released, %,d notifications delivered, %,d lines rejected,"
-                    + " %d slow consumers cut off%n", p.released(), p.notificationsDelivered(), p.rejectedTotal(),
+                    + " %d slow consumers cut off%n", p.stats().released(), p.stats().notificationsDelivered(), p.stats().rejectedTotal(),
                 server.slowConsumersCutOff());
         } finally {
             server.close();
@@ -97,9 +97,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** A target for a server in this JVM: ready once it has registered every client; CPU of its threads. */
     public static Target inProcess(FollowerMazeServer server, int clients) {
-        final long registeredBefore = server.pipeline().registrations();
+        final long registeredBefore = server.pipeline().stats().registrations();
         return new Target("server", "127.0.0.1", server.eventPort(), server.clientPort(),
-            () -> server.pipeline().registrations() - registeredBefore >= clients, null,
+            () -> server.pipeline().stats().registrations() - registeredBefore >= clients, null,
             new ThreadCpuProbe("followermaze-"));
     }
 }
