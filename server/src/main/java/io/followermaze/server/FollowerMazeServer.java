@@ -57,7 +57,7 @@ public final class FollowerMazeServer implements AutoCloseable {
     private static final long MAX_SENSIBLE_SEQ_AHEAD = 1L << 40;
 
     private final ServerConfig config;
-    private final Transport transport;
+    private final NettyTransport transport;
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final Egress egress;
@@ -101,7 +101,7 @@ public final class FollowerMazeServer implements AutoCloseable {
     FollowerMazeServer(ServerConfig config, Consumer<Throwable> onFatal, long fdLimit) {
         this.config = config;
         this.clientCap = ClientCap.of(config, fdLimit);
-        this.transport = Transport.select(config.transport());
+        this.transport = NettyTransport.select(config.transport());
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("followermaze-accept", true),
             transport.ioHandlerFactory());
         this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),

@@ -2,14 +2,19 @@ package io.followermaze.server;
 
 import io.followermaze.pipeline.PipelineConfig;
 
+import java.util.function.Consumer;
+
 /**
- * Everything the server needs to start. Immutable; derive variants with {@link #toBuilder()}.
+ * Everything the server needs to start. Immutable. Each default is declared once, as a {@code DEFAULT_*} constant
+ * here or in {@link PipelineConfig}; {@link #DEFAULT} and the {@link Builder} start from them. Derive variants with
+ * {@link #toBuilder()} (validation runs once, at {@link Builder#build()}); named presets are
+ * {@code io.followermaze.server.cli.Profile}s.
  *
  * @param bindAddress           address both listeners bind to
  * @param eventPort             event-source port; 0 picks a free port (see {@link FollowerMazeServer#eventPort()})
  * @param clientPort            client port; 0 picks a free port
  * @param ioThreads             Netty event loops for connections (the pipeline has its own thread)
- * @param transport             {@code auto} (epoll where available, else NIO), {@code epoll} or {@code nio}
+ * @param transport             socket transport (see {@link Transport})
  * @param clientHighWaterMark   bytes queued for one client above which it counts as congested and the pipeline
  *                              waits for it (Netty's write-buffer high-water mark; the low one is half of it)
  * @param slowClientGraceMillis how long the pipeline waits for one congested client before it stops waiting
@@ -30,7 +35,7 @@ import io.followermaze.pipeline.PipelineConfig;
  * @param tls                   optional TLS per port
  * @param pipeline              ring, chunk, window and wait-strategy settings
  */
-public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, String transport,
+public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, Transport transport,
                            int clientHighWaterMark, long slowClientGraceMillis, long maxOutboundBytes,
                            long handoffBytes, int maxClientIdLength, long clientIdTimeoutMillis, int maxClients,
                            int maxEventSources, long eventSourceIdleTimeoutMillis, long maxTotalOutboundBytes,
@@ -40,7 +45,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
     public static final int DEFAULT_EVENT_PORT = 9090;
     public static final int DEFAULT_CLIENT_PORT = 9099;
     public static final int DEFAULT_IO_THREADS = 1;
-    public static final String DEFAULT_TRANSPORT = "auto";
+    public static final Transport DEFAULT_TRANSPORT = Transport.AUTO;
     public static final int DEFAULT_CLIENT_HIGH_WATER_MARK = 256 * 1024;
     public static final long DEFAULT_SLOW_CLIENT_GRACE_MILLIS = 2_000;
     public static final long DEFAULT_MAX_OUTBOUND_BYTES = 8L * 1024 * 1024;
@@ -65,8 +70,8 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         requirePort("eventPort", eventPort);
         requirePort("clientPort", clientPort);
         requireAtLeast("ioThreads", ioThreads, 1);
-        if (!transport.equals("auto") && !transport.equals("epoll") && !transport.equals("nio")) {
-            throw new IllegalArgumentException("transport must be auto, epoll or nio: " + transport);
+        if (transport == null) {
+            throw new IllegalArgumentException("transport must be set (" + Transport.names(", ") + ")");
         }
         requireAtLeast("clientHighWaterMark", clientHighWaterMark, 1024);
         requireAtLeast("slowClientGraceMillis", slowClientGraceMillis, 1);
@@ -109,7 +114,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         private int eventPort = DEFAULT_EVENT_PORT;
         private int clientPort = DEFAULT_CLIENT_PORT;
         private int ioThreads = DEFAULT_IO_THREADS;
-        private String transport = DEFAULT_TRANSPORT;
+        private Transport transport = DEFAULT_TRANSPORT;
         private int clientHighWaterMark = DEFAULT_CLIENT_HIGH_WATER_MARK;
         private long slowClientGraceMillis = DEFAULT_SLOW_CLIENT_GRACE_MILLIS;
         private long maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
@@ -121,8 +126,8 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         private long eventSourceIdleTimeoutMillis = DEFAULT_EVENT_SOURCE_IDLE_TIMEOUT_MILLIS;
         private long maxTotalOutboundBytes = DEFAULT_MAX_TOTAL_OUTBOUND_BYTES;
         private long clientStallMillis = DEFAULT_CLIENT_STALL_MILLIS;
-        private TlsConfig tls = TlsConfig.NONE;
-        private PipelineConfig pipeline = PipelineConfig.DEFAULT;
+        private TlsConfig.Builder tls = TlsConfig.builder();
+        private PipelineConfig.Builder pipeline = PipelineConfig.builder();
 
         public Builder() {
         }
@@ -144,15 +149,15 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             eventSourceIdleTimeoutMillis = c.eventSourceIdleTimeoutMillis;
             maxTotalOutboundBytes = c.maxTotalOutboundBytes;
             clientStallMillis = c.clientStallMillis;
-            tls = c.tls;
-            pipeline = c.pipeline;
+            tls = c.tls.toBuilder();
+            pipeline = c.pipeline.toBuilder();
         }
 
         public Builder bindAddress(String v) { bindAddress = v; return this; }
         public Builder eventPort(int v) { eventPort = v; return this; }
         public Builder clientPort(int v) { clientPort = v; return this; }
         public Builder ioThreads(int v) { ioThreads = v; return this; }
-        public Builder transport(String v) { transport = v; return this; }
+        public Builder transport(Transport v) { transport = v; return this; }
         public Builder clientHighWaterMark(int v) { clientHighWaterMark = v; return this; }
         public Builder slowClientGraceMillis(long v) { slowClientGraceMillis = v; return this; }
         public Builder maxOutboundBytes(long v) { maxOutboundBytes = v; return this; }
@@ -164,14 +169,18 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         public Builder eventSourceIdleTimeoutMillis(long v) { eventSourceIdleTimeoutMillis = v; return this; }
         public Builder maxTotalOutboundBytes(long v) { maxTotalOutboundBytes = v; return this; }
         public Builder clientStallMillis(long v) { clientStallMillis = v; return this; }
-        public Builder tls(TlsConfig v) { tls = v; return this; }
-        public Builder pipeline(PipelineConfig v) { pipeline = v; return this; }
+        public Builder tls(TlsConfig v) { tls = v.toBuilder(); return this; }
+        /** Changes TLS values in place: {@code tls(t -> t.eventCert(cert).eventKey(key))}. */
+        public Builder tls(Consumer<TlsConfig.Builder> edit) { edit.accept(tls); return this; }
+        public Builder pipeline(PipelineConfig v) { pipeline = v.toBuilder(); return this; }
+        /** Changes pipeline values in place, checked with the rest: {@code pipeline(p -> p.chunkBytes(4096))}. */
+        public Builder pipeline(Consumer<PipelineConfig.Builder> edit) { edit.accept(pipeline); return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
                 slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis,
                 maxClients, maxEventSources, eventSourceIdleTimeoutMillis, maxTotalOutboundBytes, clientStallMillis,
-                tls, pipeline);
+                tls.build(), pipeline.build());
         }
     }
 }

@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * @param clientKey   PEM (PKCS#8) private key for the client port
  */
 public record TlsConfig(Path eventCert, Path eventKey, Path eventTrust, Path clientCert, Path clientKey) {
-    public static final TlsConfig NONE = new TlsConfig(null, null, null, null, null);
+    public static final TlsConfig NONE = builder().build();
 
     public TlsConfig {
         requirePair("event", eventCert, eventKey);
@@ -26,6 +26,38 @@ public record TlsConfig(Path eventCert, Path eventKey, Path eventTrust, Path cli
         if (eventTrust != null && eventCert == null) {
             throw new IllegalArgumentException("a client-certificate trust bundle for the event port needs TLS on it "
                 + "(certificate and key)");
+        }
+    }
+
+    /** A builder with no TLS anywhere. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().eventCert(eventCert).eventKey(eventKey).eventTrust(eventTrust).clientCert(clientCert)
+            .clientKey(clientKey);
+    }
+
+    /** Mutable builder; the certificate and key of a port are checked together by {@link #build()}. */
+    public static final class Builder {
+        private Path eventCert;
+        private Path eventKey;
+        private Path eventTrust;
+        private Path clientCert;
+        private Path clientKey;
+
+        private Builder() {
+        }
+
+        public Builder eventCert(Path v) { eventCert = v; return this; }
+        public Builder eventKey(Path v) { eventKey = v; return this; }
+        public Builder eventTrust(Path v) { eventTrust = v; return this; }
+        public Builder clientCert(Path v) { clientCert = v; return this; }
+        public Builder clientKey(Path v) { clientKey = v; return this; }
+
+        public TlsConfig build() {
+            return new TlsConfig(eventCert, eventKey, eventTrust, clientCert, clientKey);
         }
     }
 

@@ -1,29 +1,48 @@
 package io.followermaze.server;
 
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
-/** Native epoll where it loads (Linux x86_64), NIO elsewhere or on request. */
-record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel) {
+/**
+ * The socket transport the server asks Netty for. Each constant's lowercase name is what users type
+ * ({@code --transport epoll}) and its {@link #toString()}.
+ */
+public enum Transport {
+    /** Native epoll where it loads (Linux x86_64), else NIO. */
+    AUTO,
+    /** Native epoll; start-up fails where it does not load. */
+    EPOLL,
+    /** The JDK's NIO selector. */
+    NIO;
 
-    static Transport select(String requested) {
-        final boolean epoll = switch (requested) {
-            case "epoll" -> {
-                if (!Epoll.isAvailable()) {
-                    throw new IllegalStateException("epoll transport requested but unavailable", Epoll.unavailabilityCause());
+    /** The name in configuration: lowercase ({@code epoll}). */
+    public String configName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String toString() {
+        return configName();
+    }
+
+    /**
+     * @param name a {@link #configName()}, case-insensitive
+     * @throws IllegalArgumentException naming the valid values
+     */
+    public static Transport parse(String name) {
+        if (name != null) {
+            for (Transport t : values()) {
+                if (t.configName().equalsIgnoreCase(name.trim())) {
+                    return t;
                 }
-                yield true;
             }
-            case "nio" -> false;
-            default -> Epoll.isAvailable();
-        };
-        return epoll
-            ? new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class)
-            : new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class);
+        }
+        throw new IllegalArgumentException("unknown transport '" + name + "' (" + names(", ") + ")");
+    }
+
+    /** The valid names in declaration order, joined by {@code separator}. */
+    public static String names(String separator) {
+        return Arrays.stream(values()).map(Transport::configName).collect(Collectors.joining(separator));
     }
 }

@@ -1,6 +1,7 @@
 package io.followermaze.bench;
 
 import io.followermaze.graph.FollowerGraph;
+import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.protocol.Event;
 import io.followermaze.resequencer.Resequencer;
 
@@ -49,8 +50,8 @@ public final class MemoryFootprint {
     private static final int DENSE_USERS = 3000;
     /** Ids at or above 2^16 are kept in the graph's hash map; below, in its array. */
     private static final long LARGE_ID_BASE = 1_000_000_000L;
-    private static final int WINDOW = 1 << 17;      // PipelineConfig.DEFAULT.windowSize()
-    private static final long MAX_PENDING = 1 << 20; // PipelineConfig.DEFAULT.maxPending()
+    private static final int WINDOW = PipelineConfig.DEFAULT_WINDOW_SIZE;
+    private static final long MAX_PENDING = PipelineConfig.DEFAULT_MAX_PENDING;
     /** EventSlots.COMPACT_STRIDE (package-private there): 26-byte header + 61-byte longest payload, rounded to 8. */
     private static final int SPILL_STRIDE = 88;
 

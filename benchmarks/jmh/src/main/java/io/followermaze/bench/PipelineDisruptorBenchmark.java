@@ -4,6 +4,7 @@ import io.followermaze.ingress.LineFramer;
 import io.followermaze.pipeline.EgressListener;
 import io.followermaze.pipeline.Pipeline;
 import io.followermaze.pipeline.PipelineConfig;
+import io.followermaze.pipeline.WaitStrategyKind;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -58,6 +59,7 @@ public class PipelineDisruptorBenchmark {
     static final int EVENTS = 1 << 20;
     static final int CONNECTED = 100;
 
+    /** A {@link WaitStrategyKind} by its configuration name ({@code -p waitStrategy=busy-spin}). */
     @Param({"blocking"})
     public String waitStrategy;
 
@@ -74,7 +76,7 @@ public class PipelineDisruptorBenchmark {
         stream = ReferenceStream.generate(EVENTS, ReferenceStream.USERS, ReferenceStream.SEED, mix);
         arrival = ReferenceStream.referenceArrival(EVENTS, ReferenceStream.MAX_BATCH, ReferenceStream.SEED);
         bytes = new byte[stream.maxEncodedLength()];
-        pipeline = new Pipeline(PipelineConfig.DEFAULT.withWaitStrategy(waitStrategy), EgressListener.NONE);
+        pipeline = new Pipeline(PipelineConfig.DEFAULT.withWaitStrategy(WaitStrategyKind.parse(waitStrategy)), EgressListener.NONE);
         sessions = CountingSession.forUsers(ReferenceStream.connectedUsers(CONNECTED, ReferenceStream.USERS, ReferenceStream.SEED));
         for (CountingSession s : sessions) {
             pipeline.register(s);

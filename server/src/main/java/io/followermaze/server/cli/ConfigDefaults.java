@@ -1,5 +1,6 @@
 package io.followermaze.server.cli;
 
+import io.followermaze.server.ServerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -25,7 +26,7 @@ import java.util.Properties;
  *   <li>the properties file named by {@code --config FILE} or {@code FOLLOWERMAZE_CONFIG}, keyed by the option
  *       name without dashes ({@code event-port=9090});</li>
  *   <li>the profile named by {@code --profile}, {@code FOLLOWERMAZE_PROFILE} or the file's {@code profile};</li>
- *   <li>the built-in default.</li>
+ *   <li>the built-in default ({@link ServerConfig#DEFAULT}).</li>
  * </ol>
  */
 public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
@@ -34,11 +35,14 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     private final Map<String, String> env;
     private final Properties file;
     private final Profile profile;
+    /** The built-in defaults with the profile applied: where an option not set otherwise takes its value. */
+    private final ServerConfig profiled;
 
     ConfigDefaults(Map<String, String> env, Properties file, Profile profile) {
         this.env = env;
         this.file = file;
         this.profile = profile;
+        this.profiled = profile.apply(ServerConfig.DEFAULT);
     }
 
     /** Reads {@code --config} and {@code --profile} ahead of parsing, since they decide the other defaults. */
@@ -69,7 +73,7 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return null;
         }
         final String name = option.longestName().replaceFirst("^-+", "");
-        return firstNonNull(env.get(envName(name)), file.getProperty(name), profile.optionValue(name));
+        return firstNonNull(env.get(envName(name)), file.getProperty(name), ServeOptions.valueIn(name, profiled));
     }
 
     /** Variables of the launcher and of this class itself, not options. */

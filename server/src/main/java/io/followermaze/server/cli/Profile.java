@@ -1,74 +1,86 @@
 package io.followermaze.server.cli;
 
-import java.util.LinkedHashMap;
+import io.followermaze.pipeline.WaitStrategyKind;
+import io.followermaze.server.ServerConfig;
+
+import java.util.Arrays;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
- * Named performance presets, in the manner of exchange-core's named configurations: each sets a few
- * options; anything set by flag, environment or file still wins.
+ * Named performance presets, in the manner of exchange-core's named configurations: each changes a few values of
+ * a {@link ServerConfig}, from code ({@code Profile.THROUGHPUT.apply(ServerConfig.DEFAULT)}) or through
+ * {@code serve --profile}, where anything set by flag, environment or file still wins (the profile only replaces the
+ * built-in defaults, see {@link ConfigDefaults}). What a profile sets, as options, is derived from what it changes
+ * ({@link ServeOptions#changedBy}), so the help table can not drift from the code.
  */
-public enum Profile {
+public enum Profile implements UnaryOperator<ServerConfig> {
     /**
      * The defaults: the pipeline thread blocks when idle (the {@code blocking} wait strategy: no CPU until input
      * arrives), moderate batches. Right for a small shared box.
      */
-    BALANCED(Map.of()),
+    BALANCED(b -> { }),
     /** Smaller chunks and hand-offs so each notification leaves sooner; the pipeline yields instead of blocking. */
-    LOW_LATENCY(ordered(
-        "wait-strategy", "yielding",
-        "chunk-bytes", "4096",
-        "handoff-bytes", "65536",
-        "client-high-water-mark", "131072")),
-    /** Bigger chunks, ring and hand-offs: fewer wake-ups and syscalls per event. */
-    THROUGHPUT(ordered(
-        "wait-strategy", "blocking",
-        "ring-size", "1024",
-        "chunk-bytes", "65536",
-        "window-size", "262144",
-        "handoff-bytes", "4194304",
-        "client-high-water-mark", "1048576",
-        "max-outbound-bytes", "33554432"));
+    LOW_LATENCY(b -> b
+        .handoffBytes(64 * 1024)
+        .clientHighWaterMark(128 * 1024)
+        .pipeline(p -> p.waitStrategy(WaitStrategyKind.YIELDING).chunkBytes(4 * 1024))),
+    /** Bigger chunks, ring and hand-offs: fewer wake-ups and syscalls per event; blocks when idle as the default. */
+    THROUGHPUT(b -> b
+        .clientHighWaterMark(1024 * 1024)
+        .maxOutboundBytes(32L * 1024 * 1024)
+        .handoffBytes(4L * 1024 * 1024)
+        .pipeline(p -> p.ringSize(1024).chunkBytes(64 * 1024).windowSize(1 << 18)));
 
-    private final Map<String, String> options;
+    private final Consumer<ServerConfig.Builder> changes;
 
-    Profile(Map<String, String> options) {
-        this.options = options;
+    Profile(Consumer<ServerConfig.Builder> changes) {
+        this.changes = changes;
     }
 
-    /** @return the value this preset gives the option (name without dashes), or null */
-    public String optionValue(String option) {
-        return options.get(option);
+    /** {@code config} with this preset's values in place of its own. */
+    @Override
+    public ServerConfig apply(ServerConfig config) {
+        final ServerConfig.Builder b = config.toBuilder();
+        changes.accept(b);
+        return b.build();
     }
 
+    /** The name in configuration: lowercase, hyphenated ({@code low-latency}). */
     public String displayName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    @Override
+    public String toString() {
+        return displayName();
+    }
+
+    /** @throws IllegalArgumentException naming the valid profiles */
     public static Profile parse(String name) {
         for (Profile p : values()) {
             if (p.displayName().equalsIgnoreCase(name.trim())) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown profile '" + name + "' (balanced, low-latency, throughput)");
+        throw new IllegalArgumentException("unknown profile '" + name + "' (" + names() + ")");
+    }
+
+    /** The valid names, comma separated. */
+    public static String names() {
+        return Arrays.stream(values()).map(Profile::displayName).collect(Collectors.joining(", "));
     }
 
     /** The preset table for {@code --help}. */
     public static String table() {
         final StringBuilder sb = new StringBuilder("Profiles (--profile; flags, environment and file still win):%n");
         for (Profile p : values()) {
-            sb.append("  ").append(p.displayName()).append(p.options.isEmpty() ? ": the defaults above" : ":").append("%n");
-            p.options.forEach((k, v) -> sb.append(String.format("      --%s=%s%%n", k, v)));
+            final var changed = ServeOptions.changedBy(p);
+            sb.append("  ").append(p.displayName()).append(changed.isEmpty() ? ": the defaults above" : ":").append("%n");
+            changed.forEach((k, v) -> sb.append(String.format("      --%s=%s%%n", k, v)));
         }
         return sb.toString();
-    }
-
-    private static Map<String, String> ordered(String... kv) {
-        final Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], kv[i + 1]);
-        }
-        return m;
     }
 }

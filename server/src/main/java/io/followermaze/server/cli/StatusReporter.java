@@ -14,6 +14,9 @@ final class StatusReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
 
     private final FollowerMazeServer server;
+    /** How often a progress line is logged while events flow, unless {@code --status-interval-ms} says otherwise. */
+    static final long DEFAULT_INTERVAL_MILLIS = 5_000;
+
     private final long intervalMillis;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         final Thread t = new Thread(r, "followermaze-status");

@@ -43,6 +43,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
+    /** Most HTTP connections open at once unless {@code --metrics-max-connections} says otherwise. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 16;
+    /** Request and keep-alive timeout unless {@code --metrics-timeout-ms} says otherwise. */
+    public static final long DEFAULT_TIMEOUT_MILLIS = 5_000;
     /** Largest request body; GET and HEAD have none, so this only bounds what a hostile client makes us buffer. */
     static final int MAX_REQUEST_BYTES = 8 * 1024;
     /** Requests a client may pipeline ahead of its responses; beyond it the connection is closed. */

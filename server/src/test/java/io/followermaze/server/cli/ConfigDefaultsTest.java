@@ -1,6 +1,8 @@
 package io.followermaze.server.cli;
 
+import io.followermaze.pipeline.WaitStrategyKind;
 import io.followermaze.server.ServerConfig;
+import io.followermaze.server.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -59,10 +61,51 @@ class ConfigDefaultsTest {
     @Test
     void profileFlagSetsPresetValues() {
         final ServerConfig c = parse(Map.of(), "--profile=low-latency");
-        assertEquals("yielding", c.pipeline().waitStrategy());
+        assertEquals(WaitStrategyKind.YIELDING, c.pipeline().waitStrategy());
         assertEquals(4096, c.pipeline().chunkBytes());
         final ServerConfig env = parse(Map.of("FOLLOWERMAZE_PROFILE", "throughput"));
         assertEquals(1024, env.pipeline().ringSize());
+    }
+
+    @Test
+    void profilesAreTypedPresetsUsableFromCode() {
+        final ServerConfig low = Profile.LOW_LATENCY.apply(ServerConfig.DEFAULT);
+        assertEquals(WaitStrategyKind.YIELDING, low.pipeline().waitStrategy());
+        assertEquals(4096, low.pipeline().chunkBytes());
+        assertEquals(65536, low.handoffBytes());
+        assertEquals(131072, low.clientHighWaterMark());
+        assertEquals(ServerConfig.DEFAULT, Profile.BALANCED.apply(ServerConfig.DEFAULT));
+        // the CLI gives the same configuration as the preset applied in code
+        assertEquals(low, parse(Map.of(), "--profile", "low-latency"));
+        assertEquals(Profile.THROUGHPUT.apply(ServerConfig.DEFAULT), parse(Map.of("FOLLOWERMAZE_PROFILE", "throughput")));
+    }
+
+    @Test
+    void anExplicitValueBeatsTheProfileFromEverySource() throws Exception {
+        assertEquals(8192, parse(Map.of(), "--profile", "low-latency", "--chunk-bytes", "8192").pipeline().chunkBytes());
+        assertEquals(8192, parse(Map.of("FOLLOWERMAZE_CHUNK_BYTES", "8192"), "--profile", "low-latency")
+            .pipeline().chunkBytes());
+        final Path file = dir.resolve("p.properties");
+        Files.writeString(file, "wait-strategy=busy-spin\n");
+        assertEquals(WaitStrategyKind.BUSY_SPIN, parse(Map.of(), "--profile", "low-latency", "--config", file.toString())
+            .pipeline().waitStrategy());
+    }
+
+    @Test
+    void enumOptionsTakeTheNamesUsersTypeAndListTheValidOnes() {
+        assertEquals(WaitStrategyKind.BUSY_SPIN, parse(Map.of(), "--wait-strategy", "busy-spin").pipeline().waitStrategy());
+        assertEquals(WaitStrategyKind.LITE_BLOCKING,
+            parse(Map.of("FOLLOWERMAZE_WAIT_STRATEGY", "lite-blocking")).pipeline().waitStrategy());
+        assertEquals(Transport.NIO, parse(Map.of(), "--transport=nio").transport());
+        assertEquals(Transport.EPOLL, parse(Map.of("FOLLOWERMAZE_TRANSPORT", "epoll")).transport());
+        final CommandLine.ParameterException bad = assertThrows(CommandLine.ParameterException.class,
+            () -> parse(Map.of(), "--wait-strategy", "spinning"));
+        assertEquals("Invalid value for option '--wait-strategy': unknown wait strategy 'spinning' "
+            + "(blocking, lite-blocking, sleeping, yielding, busy-spin)", bad.getMessage());
+        final CommandLine.ParameterException badTransport = assertThrows(CommandLine.ParameterException.class,
+            () -> parse(Map.of(), "--transport", "kqueue"));
+        assertEquals("Invalid value for option '--transport': unknown transport 'kqueue' (auto, epoll, nio)",
+            badTransport.getMessage());
     }
 
     @Test

@@ -24,7 +24,8 @@ class DistributionConfTest {
             if (name.equals("help") || name.equals("version") || name.equals("config")) {
                 continue;
             }
-            final Object initial = o.initialValue();
+            // the built-in default: declared by the option (ServeOptions, from ServerConfig.DEFAULT) or its field
+            final Object initial = o.defaultValue() != null ? o.defaultValue() : o.initialValue();
             final String line = "#" + name + "=" + (initial == null ? "" : initial);
             assertTrue(lines.contains(line), conf + " lacks '" + line + "'");
         }

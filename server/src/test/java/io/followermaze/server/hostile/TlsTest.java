@@ -55,7 +55,7 @@ class TlsTest {
         final Path cert = write("server.pem", serverCert.getCertificatePathPEM());
         final Path key = write("server.key", serverCert.getPrivateKeyPEM());
         final Path trust = write("ca.pem", trustedCa.getCertificatePEM());
-        tls = new TlsConfig(cert, key, trust, cert, key);
+        tls = TlsConfig.builder().eventCert(cert).eventKey(key).eventTrust(trust).clientCert(cert).clientKey(key).build();
     }
 
     private static Path write(String name, String pem) throws Exception {
