@@ -28,8 +28,10 @@ public final class ServerMetrics {
     public static void bind(FollowerMazeServer server, MeterRegistry registry) {
         final Pipeline p = server.pipeline();
         counter(registry, "followermaze.events.received", "Event lines that reached the pipeline", p, Pipeline::linesReceived);
+        // The pipeline thread counts a chunk's rejects as it meets them and its lines at the chunk's end, so a scrape
+        // in between sees more rejected than received; a negative counter fails the whole scrape, hence the floor.
         counter(registry, "followermaze.events.parsed", "Event lines accepted (received minus rejected)", p,
-            x -> x.linesReceived() - x.rejectedTotal());
+            x -> Math.max(0, x.linesReceived() - x.rejectedTotal()));
         for (ParseOutcome reason : ParseOutcome.values()) {
             if (reason == ParseOutcome.ACCEPTED) {
                 continue;
