@@ -24,6 +24,14 @@ final class CountingSession extends ClientSession {
         bytes += length + 2; // payload + "\r\n"
     }
 
+    /**
+     * One session each for {@code count} users of the reference program's {@link ReferenceStream#USERS}, chosen with
+     * its seed: the connected users every routing benchmark uses.
+     */
+    static CountingSession[] connected(int count) {
+        return forUsers(ReferenceStream.connectedUsers(count, ReferenceStream.USERS, ReferenceStream.SEED));
+    }
+
     static CountingSession[] forUsers(long[] users) {
         final CountingSession[] sessions = new CountingSession[users.length];
         for (int i = 0; i < users.length; i++) {

@@ -6,21 +6,12 @@ import io.followermaze.pipeline.IngressConsumer;
 import io.followermaze.pipeline.IngressEntry;
 import io.followermaze.pipeline.PipelineConfig;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.concurrent.TimeUnit;
 
 /**
  * What: the pipeline thread's whole job on ONE thread, no Disruptor, no sockets: the production
@@ -48,21 +39,11 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * Tear-down checks that every event was released in order, none rejected, no gap skipped.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class PipelineBenchmark {
+public class PipelineBenchmark extends MixBenchmark {
     static final int EVENTS = 1 << 20;
     static final int CONNECTED = 100;
     /** A Disruptor batch ends every this many entries (about the batch sizes seen under load). */
     static final int ENTRIES_PER_BATCH = 16;
-
-    /** Event mix: {@code reference} (default), {@code fanout}, {@code broadcast} or {@code dense}. */
-    @Param({"reference"})
-    public String mix;
 
     /** Resequencer window; default {@link PipelineConfig#DEFAULT}'s. */
     @Param({"131072"})
@@ -79,15 +60,14 @@ public class PipelineBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        stream = ReferenceStream.generate(EVENTS, ReferenceStream.USERS, ReferenceStream.SEED, mix);
-        arrival = ReferenceStream.referenceArrival(EVENTS, ReferenceStream.MAX_BATCH, ReferenceStream.SEED);
+        stream = stream(EVENTS);
+        arrival = ReferenceStream.referenceArrival(EVENTS);
         bytes = new byte[stream.maxEncodedLength()];
         final PipelineConfig config = PipelineConfig.DEFAULT.withWindowSize(windowSize);
         // every entry but the last is full to within one line (< 128 bytes)
         entries = new EntryArray(config, bytes.length / (config.chunkBytes() - 128) + 2);
         stage = new IngressConsumer(config, EgressListener.NONE);
-        sessions = CountingSession.forUsers(
-            ReferenceStream.connectedUsers(CONNECTED, ReferenceStream.USERS, ReferenceStream.SEED));
+        sessions = CountingSession.connected(CONNECTED);
         final IngressEntry registration = new IngressEntry(config.chunkBytes());
         for (CountingSession s : sessions) { // as the ring delivers REGISTER entries
             registration.registration(IngressEntry.Kind.REGISTER, s);

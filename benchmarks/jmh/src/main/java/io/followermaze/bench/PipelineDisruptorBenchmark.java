@@ -6,19 +6,11 @@ import io.followermaze.pipeline.Pipeline;
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.pipeline.WaitStrategyKind;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 
@@ -45,17 +37,7 @@ import java.util.concurrent.TimeUnit;
  *        └── yield until Pipeline.released() == target ◄──── Counter (release/acquire) ◄──────┘
  * </pre>
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class PipelineDisruptorBenchmark {
-    /** Event mix: {@code reference} (the load generator's reference-program mix), {@code fanout}, {@code dense}. */
-    @Param({"reference"})
-    public String mix;
-
+public class PipelineDisruptorBenchmark extends MixBenchmark {
     static final int EVENTS = 1 << 20;
     static final int CONNECTED = 100;
 
@@ -73,11 +55,11 @@ public class PipelineDisruptorBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException {
-        stream = ReferenceStream.generate(EVENTS, ReferenceStream.USERS, ReferenceStream.SEED, mix);
-        arrival = ReferenceStream.referenceArrival(EVENTS, ReferenceStream.MAX_BATCH, ReferenceStream.SEED);
+        stream = stream(EVENTS);
+        arrival = ReferenceStream.referenceArrival(EVENTS);
         bytes = new byte[stream.maxEncodedLength()];
         pipeline = new Pipeline(PipelineConfig.DEFAULT.withWaitStrategy(WaitStrategyKind.parse(waitStrategy)), EgressListener.NONE);
-        sessions = CountingSession.forUsers(ReferenceStream.connectedUsers(CONNECTED, ReferenceStream.USERS, ReferenceStream.SEED));
+        sessions = CountingSession.connected(CONNECTED);
         for (CountingSession s : sessions) {
             pipeline.register(s);
         }

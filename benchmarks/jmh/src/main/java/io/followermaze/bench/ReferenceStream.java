@@ -96,45 +96,42 @@ final class ReferenceStream {
                 r -= TYPE_WEIGHTS[t++];
             }
             final byte type = TYPES[t];
-            long from = 0;
-            long to = 0;
+            long edge = 0; // from << 32 | to
             switch (type) {
                 case EventType.FOLLOW:
                     if (followCount > 0 && random.nextInt(5) == 0) {
-                        final long edge = follows[random.nextInt(followCount)];
-                        from = edge >>> 32;
-                        to = edge & 0xffff_ffffL;
+                        edge = follows[random.nextInt(followCount)];
                     } else {
-                        from = user(random, users);
-                        to = user(random, users);
-                        follows[followCount++] = from << 32 | to;
+                        edge = newEdge(random, users);
+                        follows[followCount++] = edge;
                     }
                     break;
                 case EventType.UNFOLLOW:
-                    if (followCount > 0 && random.nextBoolean()) {
-                        final long edge = follows[random.nextInt(followCount)];
-                        from = edge >>> 32;
-                        to = edge & 0xffff_ffffL;
-                    } else {
-                        from = user(random, users);
-                        to = user(random, users);
-                    }
+                    edge = followCount > 0 && random.nextBoolean()
+                        ? follows[random.nextInt(followCount)] : newEdge(random, users);
                     break;
                 case EventType.PRIVATE_MESSAGE:
-                    from = user(random, users);
-                    to = user(random, users);
+                    edge = newEdge(random, users);
                     break;
                 case EventType.STATUS_UPDATE:
-                    from = user(random, users);
+                    edge = user(random, users) << 32;
                     break;
                 default: // broadcast: no users
                     break;
             }
+            final long from = edge >>> 32;
+            final long to = edge & 0xffff_ffffL;
             s.type[k] = type;
             s.from[k] = from;
             s.to[k] = to;
         }
         return s;
+    }
+
+    /** A random (from, to) pair as {@code from << 32 | to}, drawn in that order. */
+    private static long newEdge(Random random, int users) {
+        final long from = user(random, users);
+        return from << 32 | user(random, users);
     }
 
     private static long user(Random random, int users) {
@@ -150,6 +147,11 @@ final class ReferenceStream {
             order[i] = i;
         }
         return order;
+    }
+
+    /** {@link #referenceArrival(int, int, long)} with the reference program's batch size and seed. */
+    static int[] referenceArrival(int size) {
+        return referenceArrival(size, MAX_BATCH, SEED);
     }
 
     /** The reference program's order: consecutive batches of 1..maxBatch events (size uniform), each shuffled. */

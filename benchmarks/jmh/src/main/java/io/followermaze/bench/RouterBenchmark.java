@@ -6,21 +6,12 @@ import io.followermaze.protocol.EventType;
 import io.followermaze.router.Router;
 import io.followermaze.session.SessionTable;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.concurrent.TimeUnit;
 
 /**
  * What: {@link Router#onInOrder} (graph update + fan-out) for {@value #EVENTS} in-order events of the {@code mix}
@@ -40,17 +31,7 @@ import java.util.concurrent.TimeUnit;
  *                                                 S: the connected followers in `from`'s record, each its first session
  * </pre>
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class RouterBenchmark {
-    /** Event mix: {@code reference} (the load generator's reference-program mix), {@code fanout}, {@code dense}. */
-    @Param({"reference"})
-    public String mix;
-
+public class RouterBenchmark extends MixBenchmark {
     static final int EVENTS = 1 << 20;
     static final int CONNECTED = 100;
 
@@ -68,7 +49,7 @@ public class RouterBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        final ReferenceStream stream = ReferenceStream.generate(EVENTS, ReferenceStream.USERS, ReferenceStream.SEED, mix);
+        final ReferenceStream stream = stream(EVENTS);
         final byte[] scratch = new byte[stream.maxEncodedLength()];
         final int[] starts = new int[EVENTS];
         final int[] ends = new int[EVENTS];
@@ -87,7 +68,7 @@ public class RouterBenchmark {
 
         graph = new FollowerGraph();
         final SessionTable table = new SessionTable();
-        sessions = CountingSession.forUsers(ReferenceStream.connectedUsers(CONNECTED, ReferenceStream.USERS, ReferenceStream.SEED));
+        sessions = CountingSession.connected(CONNECTED);
         router = new Router(graph, table);
         for (CountingSession s : sessions) {
             router.register(s); // as the pipeline does: keeps the graph's connected-follower index exact

@@ -8,6 +8,8 @@
  * ({@link io.followermaze.bench.MemoryFootprint}, {@link io.followermaze.bench.DirectMemoryFootprint}); and their
  * shared inputs and sinks ({@link io.followermaze.bench.ReferenceStream}, {@link io.followermaze.bench.CountingSession},
  * {@link io.followermaze.bench.Notifications}).
+ * Run settings are declared once in {@link io.followermaze.bench.BenchmarkDefaults} (and the per-thread state with the
+ * {@code mix} parameter in {@link io.followermaze.bench.MixBenchmark}); how to run them: {@code docs/benchmarks.md}.
  * <p>
  * Threads: every benchmark state is per benchmark thread ({@code Scope.Thread}) and single-threaded, except
  * {@code PipelineDisruptorBenchmark}: there the benchmark thread publishes into the ring and the pipeline thread
