@@ -177,11 +177,11 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
             }
         }
         int start = 0;
-        long lines = 0;
         while (start < whole) {
+            // Received is counted before the line can be rejected, so received - rejected never reads negative.
+            linesReceived.increment();
             final ParseOutcome outcome = parser.parseNextLine(bytes, start, whole, parsed);
             final int end = parser.lineEnd();
-            lines++;
             if (outcome == ParseOutcome.ACCEPTED) {
                 if (!resequencer.offer(parsed)) {
                     onRejected(ParseOutcome.SEQ_TOO_FAR_AHEAD, bytes, start, end);
@@ -192,11 +192,10 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
             start = end + 1;
         }
         if (whole < length) {
-            lines++;
+            linesReceived.increment();
             onRejected(length - whole > maxLineLength ? ParseOutcome.LINE_TOO_LONG : ParseOutcome.TRUNCATED,
                 bytes, whole, length);
         }
-        linesReceived.add(lines);
     }
 
     /**

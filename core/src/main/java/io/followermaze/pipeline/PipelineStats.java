@@ -61,7 +61,7 @@ public final class PipelineStats {
         final List<Stat> s = new ArrayList<>();
         counter(s, "followermaze.events.received", "Event lines that reached the pipeline", null, linesReceived::get);
         counter(s, "followermaze.events.parsed", "Event lines accepted (received minus rejected)", null,
-            () -> linesReceived() - rejectedTotal());
+            this::linesAccepted);
         for (ParseOutcome reason : ParseOutcome.values()) {
             if (reason != ParseOutcome.ACCEPTED) {
                 counter(s, "followermaze.events.rejected", "Event lines dropped, by reason (malformed, too long, "
@@ -110,6 +110,15 @@ public final class PipelineStats {
 
     public long linesReceived() {
         return linesReceived.get();
+    }
+
+    /**
+     * Lines received and not rejected. Rejected is read first: a line is counted as received before it can be
+     * rejected, so the difference never goes negative (a Prometheus counter must not).
+     */
+    public long linesAccepted() {
+        final long rejected = rejectedTotal();
+        return linesReceived() - rejected;
     }
 
     /** Lines dropped for {@code reason}; every rejected line is counted here, on the pipeline thread, once. */
