@@ -28,7 +28,7 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
     private final PipelineConfig config;
     private final Disruptor<IngressEntry> disruptor;
     private final RingBuffer<IngressEntry> ring;
-    private final IngressConsumer consumer;
+    private final SequenceRouteStage sequenceRoute;
     private final PipelineStats stats;
     private final PipelineTopology topology;
     private final ScheduledExecutorService ticker;
@@ -77,8 +77,8 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
                     Consumer<Throwable> onFatal, List<PipelineTopology.Stage> upstream) {
         this.config = config;
         this.onFatal = onFatal;
-        this.consumer = new IngressConsumer(config, egress);
-        PipelineTopology chain = PipelineTopology.of(new PipelineTopology.Stage(PipelineTopology.SEQUENCE_ROUTE, consumer));
+        this.sequenceRoute = new SequenceRouteStage(config, egress);
+        PipelineTopology chain = PipelineTopology.of(new PipelineTopology.Stage(PipelineTopology.SEQUENCE_ROUTE, sequenceRoute));
         for (int i = upstream.size() - 1; i >= 0; i--) {
             chain = chain.before(upstream.get(i));
         }
@@ -90,7 +90,7 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
         topology.wire(disruptor);
         disruptor.setDefaultExceptionHandler(new KeepAliveExceptionHandler());
         this.ring = disruptor.start();
-        this.stats = new PipelineStats(consumer, this);
+        this.stats = new PipelineStats(sequenceRoute, this);
         this.ticker = config.gapTimeoutMillis() > 0 ? startTicker(Math.max(1, config.gapTimeoutMillis() / 4)) : null;
     }
 
@@ -132,7 +132,7 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
                 }
                 throw error; // ends the processor thread
             }
-            consumer.processorExceptions.increment();
+            sequenceRoute.processorExceptions.increment();
             LOG.error("Pipeline failed on ring entry {} ({}); continuing with the next entry", sequence,
                 entry == null ? "?" : entry.kind(), ex);
         }
@@ -193,7 +193,7 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
         try {
             disruptor.shutdown(timeout, unit);
             // shutdown() returns once the ring is drained; the stage's onShutdown runs after, on its own thread
-            return consumer.awaitShutdown(timeout, unit);
+            return sequenceRoute.awaitShutdown(timeout, unit);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

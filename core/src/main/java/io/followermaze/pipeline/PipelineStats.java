@@ -43,7 +43,7 @@ public final class PipelineStats {
     private final Router router;
     private final List<Stat> all;
 
-    PipelineStats(IngressConsumer stage, Pipeline ring) {
+    PipelineStats(SequenceRouteStage stage, Pipeline ring) {
         this.linesReceived = stage.linesReceived;
         this.rejected = stage.rejected.clone();
         this.registrations = stage.registrations;

@@ -3,7 +3,7 @@
  * {@link io.followermaze.pipeline.PipelineTopology} (the stages and what each waits for),
  * {@link io.followermaze.pipeline.IngressPublisher} (the one way to publish into the ring),
  * {@link io.followermaze.pipeline.IngressEntry} (one ring entry: a chunk of event lines or a registration change),
- * {@link io.followermaze.pipeline.IngressConsumer} (the sequence-route stage: splits, parses, resequences, routes),
+ * {@link io.followermaze.pipeline.SequenceRouteStage} (the sequence-route stage: splits, parses, resequences, routes),
  * {@link io.followermaze.pipeline.PipelineStats} (the read-only view of every statistic),
  * {@link io.followermaze.pipeline.EgressListener} (what the stage tells the outbound side),
  * {@link io.followermaze.pipeline.PipelineConfig} and {@link io.followermaze.pipeline.MemoryModel} (sizes and heap

@@ -2,7 +2,7 @@ package io.followermaze.bench;
 
 import io.followermaze.ingress.LineFramer;
 import io.followermaze.pipeline.EgressListener;
-import io.followermaze.pipeline.IngressConsumer;
+import io.followermaze.pipeline.SequenceRouteStage;
 import io.followermaze.pipeline.IngressEntry;
 import io.followermaze.pipeline.PipelineConfig;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What: the pipeline thread's whole job on ONE thread, no Disruptor, no sockets: the production
- * {@link IngressConsumer} takes ring entries holding 16 KiB chunks of wire lines and splits + parses them in one
+ * {@link SequenceRouteStage} takes ring entries holding 16 KiB chunks of wire lines and splits + parses them in one
  * pass, resequences, applies the graph and routes to 100 {@link CountingSession}s. One op = one event line;
  * secondary result {@code notifications} = notifications/s.
  * <p>
@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * Goal: >= 20M events/s single-threaded and ~0 B/op (check with {@code -prof gc}).
  * <pre>
  *   IngressEntry[] (16 KiB chunks, whole lines)
- *        │  IngressConsumer.onEvent, one thread
+ *        │  SequenceRouteStage.onEvent, one thread
  *        ▼
  *   EventParser.parseNextLine ─► Resequencer ─► Router ─► FollowerGraph (F/U; connected-follower index)
  *   (one pass, flyweight Event)  (window, spill)     └─► SessionTable ─► CountingSession x 100
@@ -55,7 +55,7 @@ public class PipelineBenchmark extends MixBenchmark {
     private EntryArray entries;
     private long seqBase;
     private long ringSequence;
-    private IngressConsumer stage;
+    private SequenceRouteStage stage;
     private CountingSession[] sessions;
 
     @Setup(Level.Trial)
@@ -66,7 +66,7 @@ public class PipelineBenchmark extends MixBenchmark {
         final PipelineConfig config = PipelineConfig.DEFAULT.withWindowSize(windowSize);
         // every entry but the last is full to within one line (< 128 bytes)
         entries = new EntryArray(config, bytes.length / (config.chunkBytes() - 128) + 2);
-        stage = new IngressConsumer(config, EgressListener.NONE);
+        stage = new SequenceRouteStage(config, EgressListener.NONE);
         sessions = CountingSession.connected(CONNECTED);
         final IngressEntry registration = new IngressEntry(config.chunkBytes());
         for (CountingSession s : sessions) { // as the ring delivers REGISTER entries

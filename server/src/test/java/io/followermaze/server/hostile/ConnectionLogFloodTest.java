@@ -1,6 +1,6 @@
 package io.followermaze.server.hostile;
 
-import io.followermaze.pipeline.IngressConsumer;
+import io.followermaze.pipeline.SequenceRouteStage;
 import io.followermaze.pipeline.PipelineStats;
 import io.followermaze.protocol.ParseOutcome;
 import ch.qos.logback.classic.Level;
@@ -145,7 +145,7 @@ class ConnectionLogFloodTest {
         final byte[] overlong = new byte[20_000];
         java.util.Arrays.fill(overlong, (byte) '7');
         overlong[overlong.length - 1] = '\n';
-        try (LogCapture log = new LogCapture(IngressConsumer.class);
+        try (LogCapture log = new LogCapture(SequenceRouteStage.class);
              FollowerMazeServer server = new FollowerMazeServer(MANY_SOURCES).start()) {
             for (int i = 0; i < FLOOD; i++) {
                 EventSource.send(server.eventPort(), overlong);

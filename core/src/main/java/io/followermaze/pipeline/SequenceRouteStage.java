@@ -16,14 +16,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one pipeline stage: takes ring entries in arrival order, splits event chunks into lines, parses them
+ * The sequence-route stage ({@link PipelineTopology#SEQUENCE_ROUTE}): takes ring entries in arrival order, splits event
+ * chunks into lines, parses them
  * in place, feeds the {@link Resequencer} (which drives the router in seq order), applies registrations through
  * the {@link Router} (session table and connected-follower index), and tells the {@link EgressListener} at the end of every Disruptor batch.
  * <p>
  * Everything it touches is owned by its thread, so the per-event path has no lock, no allocation, no log.
  */
-public final class IngressConsumer implements EventHandler<IngressEntry> {
-    private static final Logger LOG = LoggerFactory.getLogger(IngressConsumer.class);
+public final class SequenceRouteStage implements EventHandler<IngressEntry> {
+    private static final Logger LOG = LoggerFactory.getLogger(SequenceRouteStage.class);
 
     private final EventParser parser;
     private final Resequencer resequencer;
@@ -56,7 +57,7 @@ public final class IngressConsumer implements EventHandler<IngressEntry> {
      * The whole stage for one thread: the {@link Pipeline} runs it on its Disruptor thread; benchmarks and tests
      * may drive {@link #onEvent} directly.
      */
-    public IngressConsumer(PipelineConfig config, EgressListener egress) {
+    public SequenceRouteStage(PipelineConfig config, EgressListener egress) {
         this.parser = new EventParser(config.maxLineLength());
         this.graph = new FollowerGraph(config.maxUsers(), config.maxFollows());
         // The event is the flyweight, formatted only when a line actually goes out (appenders format on the logging
