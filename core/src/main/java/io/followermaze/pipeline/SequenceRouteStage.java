@@ -16,10 +16,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sequence-route stage ({@link PipelineTopology#SEQUENCE_ROUTE}): takes ring entries in arrival order, splits event
- * chunks into lines, parses them
- * in place, feeds the {@link Resequencer} (which drives the router in seq order), applies registrations through
- * the {@link Router} (session table and connected-follower index), and tells the {@link EgressListener} at the end of every Disruptor batch.
+ * The sequence-route stage ({@link PipelineTopology#SEQUENCE_ROUTE}): takes ring entries in arrival order, splits
+ * event chunks into lines, parses them in place, feeds the {@link Resequencer} (which drives the router in seq
+ * order), applies registrations through the {@link Router} (session table and connected-follower index), and tells
+ * the {@link EgressListener} at the end of every Disruptor batch.
  * <p>
  * Everything it touches is owned by its thread, so the per-event path has no lock, no allocation, no log.
  */
