@@ -345,6 +345,55 @@ public final class FollowerGraph {
         }
     }
 
+    /**
+     * Copies the durable state (users in the graph, edges) into {@code image}, replacing what it held. Pipeline
+     * thread; a pass over the records, no allocation once the image's arrays are large enough.
+     */
+    public void exportTo(GraphImage image) {
+        image.clear();
+        for (User u : usersById) {
+            exportUser(u, image);
+        }
+        for (User u : usersWithLargeIds.values()) {
+            exportUser(u, image);
+        }
+    }
+
+    private static void exportUser(User u, GraphImage image) {
+        if (u == null || !u.inGraph) {
+            return;
+        }
+        image.addUser(u.id);
+        if (u.followees != null) {
+            final Long2ObjectHashMap<User>.KeyIterator followed = u.followees.keySet().iterator();
+            while (followed.hasNext()) {
+                image.addEdge(u.id, followed.nextLong());
+            }
+        }
+    }
+
+    /**
+     * Restores what {@link #exportTo} copied, into an empty graph (recovery, before any connection). Users enter the
+     * graph even without edges, as they had; the budgets apply as to live follows, so a graph restored under smaller
+     * budgets keeps what fits and counts the rest as refused.
+     */
+    public void importFrom(GraphImage image) {
+        if (users.get() != 0 || edges.get() != 0) {
+            throw new IllegalStateException("import into a graph that is not empty");
+        }
+        for (int i = 0; i < image.userCount(); i++) {
+            final long id = image.user(i);
+            if (users.get() < maxUsers) {
+                enter(user(id), id);
+            } else {
+                rejectedMaxUsers.increment();
+            }
+        }
+        for (int i = 0; i < image.edgeCount(); i++) {
+            follow(image.follower(i), image.followed(i));
+        }
+    }
+
     /** @return how many connected users follow {@code user} */
     public int connectedFollowerCount(long user) {
         final User u = user(user);

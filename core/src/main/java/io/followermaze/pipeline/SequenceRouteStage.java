@@ -9,6 +9,7 @@ import io.followermaze.protocol.ParseOutcome;
 import io.followermaze.resequencer.Resequencer;
 import io.followermaze.router.Router;
 import io.followermaze.session.SessionTable;
+import io.followermaze.snapshot.Snapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +110,30 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
 
     public FollowerGraph graph() {
         return graph;
+    }
+
+    /**
+     * Copies what a restart needs into {@code snapshot} (the journal position is the caller's): the pause a snapshot
+     * costs the stream is this copy. Pipeline thread.
+     */
+    public void capture(Snapshot snapshot) {
+        snapshot.cursor = resequencer.lastReleased();
+        snapshot.released = resequencer.releasedCount().get();
+        snapshot.gapsSkipped = resequencer.gapsSkipped().get();
+        snapshot.seqsSkipped = resequencer.seqsSkipped().get();
+        graph.exportTo(snapshot.graph);
+        snapshot.clearHeld();
+        resequencer.forEachHeld(e -> snapshot.addHeld(e.payload, e.payloadOffset, e.payloadLength));
+    }
+
+    /**
+     * Restores what {@link #capture} copied into this fresh stage, before any entry: the graph, the cursor, and the
+     * held events (offered again, so held again). Runs on the thread that builds the pipeline, before it starts.
+     */
+    public void restore(Snapshot snapshot) {
+        graph.importFrom(snapshot.graph);
+        resequencer.restoreCursor(snapshot.cursor, snapshot.released, snapshot.gapsSkipped, snapshot.seqsSkipped);
+        onLines(snapshot.heldLines(), snapshot.heldLength());
     }
 
     @Override

@@ -239,6 +239,47 @@ public final class Resequencer {
         pendingGauge.set(pending());
     }
 
+    /**
+     * Calls {@code action} with every event held back (window first, then spill; not in seq order), for a snapshot.
+     * The event is a flyweight whose payload is the verbatim line: re-offering it after {@link #restoreCursor}
+     * holds it again. Pipeline thread.
+     */
+    public void forEachHeld(java.util.function.Consumer<Event> action) {
+        final Event held = new Event();
+        if (heldInWindow > 0) {
+            for (int slot = 0; slot <= mask; slot++) {
+                if (window.seq(slot) > last) {
+                    window.load(slot, held);
+                    action.accept(held);
+                }
+            }
+        }
+        for (int i = 0; i < spill.size(); i++) {
+            spill.peek(i, held);
+            if (held.seq > last) { // a late duplicate not yet dropped is not state
+                action.accept(held);
+            }
+        }
+    }
+
+    /**
+     * Puts the cursor where a snapshot found it, with the counts that add up to it (every seq up to the cursor was
+     * released or skipped), so that statistics read on as before. Only on a fresh resequencer (recovery).
+     */
+    public void restoreCursor(long lastReleased, long released, long gaps, long skippedSeqs) {
+        if (last != 0 || pending() != 0 || releasedCount.get() != 0) {
+            throw new IllegalStateException("restore into a resequencer that has seen events");
+        }
+        if (lastReleased < 0 || released < 0 || skippedSeqs < 0 || released + skippedSeqs != lastReleased) {
+            throw new IllegalArgumentException("cursor " + lastReleased + " is not released " + released
+                + " + skipped " + skippedSeqs);
+        }
+        last = lastReleased;
+        releasedCount.set(released);
+        gapsSkipped.set(gaps);
+        seqsSkipped.set(skippedSeqs);
+    }
+
     public Counter releasedCount() {
         return releasedCount;
     }

@@ -83,6 +83,11 @@ final class SpillHeap {
         }
     }
 
+    /** Loads the {@code i}-th held event (0 <= i < size, heap order, not seq order) without removing it. */
+    void peek(int i, Event into) {
+        slots.load(heap[i], into);
+    }
+
     /** Removes the minimum without reading it. */
     void dropMin() {
         free[freeCount++] = heap[0];
