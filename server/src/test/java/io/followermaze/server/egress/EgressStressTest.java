@@ -24,6 +24,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -34,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class EgressStressTest {
     private static final int CLIENTS = 8;
-    private static final int NOTIFICATIONS = 40_000;
+    private static final int NOTIFICATIONS = 150_000;
+    private static final int HOG_BATCH = 64 << 10;
 
     /** A client: keeps what it reads (on its loop thread), publishes the count for the test thread. */
     private static final class Reader extends ChannelInboundHandlerAdapter {
@@ -75,8 +77,9 @@ class EgressStressTest {
                     }
                 }).bind(address).sync().channel();
 
-            // Ring of 4 records per loop, early hand-off after 4 kB: both paths taken all the time.
-            final Egress egress = new Egress(64 << 20, 256 << 20, Egress.MIN_BYTES_PER_SESSION, 600_000, 600_000,
+            // Ring of 4 records per loop, early hand-off after 4 kB: both paths taken all the time. The last client
+            // is a hog: once, it gets more in one batch than the per-client bound, and is cut off.
+            final Egress egress = new Egress(HOG_BATCH - 1, 256 << 20, Egress.MIN_BYTES_PER_SESSION, 600_000, 600_000,
                 PooledByteBufAllocator.DEFAULT, 4);
             final SessionTable table = new SessionTable();
             final ChannelSession[] sessions = new ChannelSession[CLIENTS];
@@ -89,13 +92,23 @@ class EgressStressTest {
                 final Channel serverSide = accepted.poll(10, TimeUnit.SECONDS);
                 assertNotNull(serverSide, "connection not accepted");
                 sessions[i] = egress.newSession(i + 1, serverSide);
+                final ChannelSession session = sessions[i];
+                serverSide.closeFuture().addListener(f -> egress.onClosed(session));
                 table.register(sessions[i]);
                 expected[i] = new StringBuilder();
             }
 
             final SplittableRandom random = new SplittableRandom(7);
+            final int hog = CLIENTS - 1;
+            final int hogAt = NOTIFICATIONS / 4 + random.nextInt(NOTIFICATIONS / 2);
+            int hogExpected = -1;
             int sent = 0;
             while (sent < NOTIFICATIONS) {
+                if (hogExpected < 0 && sent >= hogAt) {
+                    hogExpected = expected[hog].length(); // what it got before: all of it, then nothing more
+                    final byte[] big = new byte[HOG_BATCH];
+                    sessions[hog].deliver(big, 0, big.length); // past the bound in one batch: cut off
+                }
                 final int batch = 1 + random.nextInt(200);
                 for (int j = 0; j < batch && sent < NOTIFICATIONS; j++, sent++) {
                     final int client = random.nextInt(CLIENTS);
@@ -115,6 +128,7 @@ class EgressStressTest {
             }
 
             final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            expected[hog].setLength(hogExpected);
             for (int i = 0; i < CLIENTS; i++) {
                 while (readers[i].length < expected[i].length()) {
                     if (System.nanoTime() - deadline > 0) {
@@ -130,7 +144,8 @@ class EgressStressTest {
                 }
                 LockSupport.parkNanos(1_000_000);
             }
-            assertEquals(0, egress.slowConsumersCutOff());
+            assertEquals(1, egress.slowConsumersCutOff(), "the hog, and nobody else");
+            assertTrue(sessions[hog].isCutOff());
             server.close().sync();
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
