@@ -3,6 +3,7 @@ package io.followermaze.server.egress;
 import io.followermaze.session.SessionTable;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * plays the pipeline and the loop). Outcomes do not depend on machine speed: waits are on conditions, and the one
  * timing claim (not slow before the grace period) is checked against the clock the rule itself uses.
  */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang (a lost wake-up, a wait that never ends) fails
 class EgressBackpressureTest {
     private static final byte[] LINE = ("y".repeat(98)).getBytes(StandardCharsets.US_ASCII); // 100 bytes with CRLF
     /** What Netty's outbound buffer counts per queued message on top of its bytes. */

@@ -5,6 +5,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * off, and when a congested client stops being waited for. The test thread plays both the pipeline and the (embedded)
  * event loop.
  */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang (a lost wake-up, a wait that never ends) fails
 class EgressBudgetTest {
     private static final byte[] PAYLOAD = "1|B".getBytes(StandardCharsets.US_ASCII);
     private final SessionTable table = new SessionTable();

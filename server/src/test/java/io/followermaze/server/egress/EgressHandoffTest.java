@@ -3,6 +3,7 @@ package io.followermaze.server.egress;
 import io.followermaze.session.SessionTable;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * tasks, the event loop): bytes reach the right connection in order, as a message the loop takes (nothing is
  * written by the pipeline thread), with one flush per connection per hand-off; a large batch is handed off early.
  */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang (a lost wake-up, a wait that never ends) fails
 class EgressHandoffTest {
     private final SessionTable table = new SessionTable();
 

@@ -14,6 +14,7 @@ import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * often finds it full, and random pauses on the pipeline side. Every client must receive exactly its own
  * notifications, in order, and the counters the loops publish must add up (nothing left in flight at the end).
  */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang (a lost wake-up, a wait that never ends) fails
 class EgressStressTest {
     private static final int CLIENTS = 8;
     private static final int NOTIFICATIONS = 150_000;

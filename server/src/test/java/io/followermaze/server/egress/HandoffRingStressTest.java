@@ -1,6 +1,7 @@
 package io.followermaze.server.egress;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.Semaphore;
@@ -19,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its own pair; and no wake-up may be lost (a lost one leaves records published and never drained, and the test
  * fails on its deadline instead of hanging).
  */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang (a lost wake-up, a wait that never ends) fails
 class HandoffRingStressTest {
-    private static final int ROUNDS = 300;
+    private static final int ROUNDS = 200;
     private static final int RECORDS_PER_ROUND = 2_000;
 
     /** Random pauses at the points where the other thread's interleaving matters. */
@@ -85,11 +87,17 @@ class HandoffRingStressTest {
             final int batch = 1 + producerRandom.nextInt(3 * ring.capacity());
             for (int i = 0; i < batch && sent < RECORDS_PER_ROUND; i++) {
                 while (!ring.offer(firsts[sent], seconds[sent])) {
+                    if (failure.get() != null) {
+                        break; // the consumer has stopped: report what it saw
+                    }
                     if (ring.publish()) { // full: what is staged must go, or the consumer never frees a slot
                         wakeUps.release();
                     }
                     jitter(producerRandom);
                     Thread.onSpinWait();
+                }
+                if (failure.get() != null) {
+                    break;
                 }
                 sent++;
                 jitter(producerRandom);
