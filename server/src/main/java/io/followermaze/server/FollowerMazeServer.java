@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  *                                                                  ├─► ingress ring ─► pipeline thread
  *  clients ───────► [event loop] ClientRegistrationHandler ─ reg ──┘     (parse, resequence, graph, route)
  *                                                                                      │ batch end
- *  clients ◄─────── [event loop] LoopEgress: write + flush ◄──── Egress hand-off ◄─────┘
+ *  clients ◄─────── [event loop] LoopEgress: write + flush ◄─ HandoffRing ◄─ Egress ◄──┘
  * </pre>
  *
  * {@link #start()} binds both ports (0 picks free ones: ask {@link #eventPort()} / {@link #clientPort()});

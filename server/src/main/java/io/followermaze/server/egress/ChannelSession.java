@@ -3,75 +3,53 @@ package io.followermaze.server.egress;
 import io.followermaze.session.ClientSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.ScheduledFuture;
 
 /**
- * A client connection as the pipeline sees it: notifications are appended ({@code payload\r\n}) to a buffer
- * owned by the pipeline thread, which {@link Egress} hands to the connection's event loop at batch end.
+ * A client connection as the pipeline thread sees it: notifications are appended ({@code payload\r\n}) to a buffer
+ * of this batch, which {@link Egress} hands to the connection's event loop as a message on its {@link LoopHandoff}.
  * <p>
- * Every mutable field has one writer thread, named in the group it sits in: the pipeline thread, or the
- * connection's event loop. Fields the other side reads are volatile (release on write, acquire on read).
+ * The pipeline thread is the one writer of every mutable field here (all private; the methods that change them
+ * check it under assertions). What the loop knows about the same client is its {@link Connection}, which this side
+ * only reads.
  */
 public final class ChannelSession extends ClientSession {
-    final Channel channel;
-    final LoopEgress loop;
+    static final int MIN_SIZE_HINT = 256;
+    private static final int MAX_SIZE_HINT = 64 * 1024;
+
+    private final Connection connection;
+    private final LoopHandoff handoff;
     private final Egress egress;
 
-    // ---- written by the pipeline thread only ----
-    ByteBuf filling;
-    boolean dirty;
-    boolean cutOff;
-    long handedOffBytes;
-    int sizeHint = 256;
+    // ---- the pipeline thread's ----
+    private ByteBuf filling;
+    private boolean dirty;
+    private boolean cutOff;
+    /** Bytes given to the loop so far; with the loop's {@link Connection#writtenBytes()}, what is still in flight. */
+    private long handedOffBytes;
+    private int sizeHint = MIN_SIZE_HINT;
     /** Position in {@link Egress}'s list of sessions that hold or held output; -1 when not in it. */
-    int trackedIndex = -1;
+    private int trackedIndex = -1;
 
-    // ---- written by the event loop only ----
-    boolean dirtyInLoop;
-    /** Counted in {@link Egress}'s congested clients: the pipeline waits for it to drain. */
-    boolean congesting;
-    long writabilityEpoch;
-    /** In its loop's set of connections with bytes queued in Netty. */
-    boolean backlogged;
-    /** While congesting: the periodic drain check, and what it last saw. */
-    ScheduledFuture<?> drainCheck;
-    long congestedSinceNanos;
-    long lastProgressNanos;
-    long lastQueued;
-    Object lastCurrent;
-    int lastCurrentReadable;
-
-    // ---- written by the event loop, read by the pipeline ----
-    /** Bytes the loop has given to Netty. */
-    volatile long writtenBytes;
-    /** Bytes waiting in Netty's outbound buffer when the loop last looked (an estimate between looks). */
-    volatile long queuedInNetty;
-    /** Set by the event loop when it cut the connection off; stops the pipeline filling a dead buffer. */
-    volatile boolean cutOffByLoop;
-    /** Stopped draining, or stayed congested past the grace period: no longer waited for (the budget's first pick). */
-    volatile boolean slow;
-    /** The connection has closed and its loop has released what it held. */
-    volatile boolean closed;
-
-    ChannelSession(long userId, Channel channel, LoopEgress loop, Egress egress) {
-        super(userId);
-        this.channel = channel;
-        this.loop = loop;
+    ChannelSession(Connection connection, LoopHandoff handoff, Egress egress) {
+        super(connection.userId);
+        this.connection = connection;
+        this.handoff = handoff;
         this.egress = egress;
     }
 
     @Override
     public void deliver(byte[] payload, int offset, int length) {
+        assert egress.onPipelineThread();
         if (cutOff) {
             return;
         }
         ByteBuf buf = filling;
         if (buf == null) {
-            if (cutOffByLoop || closed) {
+            if (connection.cutOffByLoop() || connection.closed()) {
                 cutOff = true;
                 return;
             }
-            buf = filling = egress.allocate(this);
+            buf = filling = egress.allocate(this, sizeHint);
             if (buf == null) {
                 return; // no direct memory for it: cut off, the event goes on to everyone else
             }
@@ -80,36 +58,91 @@ public final class ChannelSession extends ClientSession {
             dirty = true;
             egress.markDirty(this);
         }
-        if (!egress.append(this, buf, payload, offset, length)) {
-            return;
-        }
-        egress.bytesSinceHandoff += length + 2;
-        if (buf.readableBytes() > egress.maxOutboundBytes()) {
-            egress.cutOff(this, buf.readableBytes(), "its undelivered notifications in one batch");
-        }
+        egress.append(this, buf, payload, offset, length);
     }
 
     /** Pipeline thread: bytes produced for this connection and not yet written to its socket. */
     long backlogBytes() {
-        return handedOffBytes - writtenBytes + queuedInNetty + (filling == null ? 0 : filling.readableBytes());
+        return handedOffBytes - connection.writtenBytes() + connection.queuedInNetty()
+            + (filling == null ? 0 : filling.readableBytes());
     }
 
-    /** Pipeline thread: drops the buffer (after unregister or cut-off). */
-    void releaseFilling() {
+    /** Pipeline thread: bytes given to the loop and not yet given to Netty (a cut-off client's loop releases them). */
+    long inFlightBytes() {
+        return Math.max(0, handedOffBytes - connection.writtenBytes());
+    }
+
+    /** Pipeline thread, at hand-off: this batch's buffer, which from now on belongs to the loop. */
+    ByteBuf takeFilling() {
+        assert egress.onPipelineThread();
+        final ByteBuf buf = filling;
+        filling = null;
+        dirty = false;
+        final int bytes = buf.readableBytes();
+        handedOffBytes += bytes;
+        sizeHint = Math.min(MAX_SIZE_HINT, Math.max(MIN_SIZE_HINT, bytes));
+        return buf;
+    }
+
+    /** Pipeline thread, at hand-off: this batch's buffer is not handed off (cut off, or left the table). */
+    void discardBatch() {
+        assert egress.onPipelineThread();
+        dirty = false;
+        releaseFilling();
+    }
+
+    /** Pipeline thread: stop producing for the client for good; drops this batch's buffer. @return false if it already was */
+    boolean markCutOff() {
+        assert egress.onPipelineThread();
+        if (cutOff) {
+            return false;
+        }
+        cutOff = true;
+        releaseFilling();
+        return true;
+    }
+
+    boolean isCutOff() {
+        return cutOff;
+    }
+
+    private void releaseFilling() {
         if (filling != null) {
             filling.release();
             filling = null;
         }
     }
 
+    int trackedIndex() {
+        return trackedIndex;
+    }
+
+    void trackedAt(int index) {
+        assert egress.onPipelineThread();
+        trackedIndex = index;
+    }
+
     @Override
     protected void onUnregistered() {
+        assert egress.onPipelineThread();
         cutOff = true;
         releaseFilling();
         egress.untrack(this);
     }
 
+    Connection connection() {
+        return connection;
+    }
+
+    LoopHandoff handoff() {
+        return handoff;
+    }
+
     public Channel channel() {
-        return channel;
+        return connection.channel;
+    }
+
+    String describe() {
+        return connection.describe();
     }
 }

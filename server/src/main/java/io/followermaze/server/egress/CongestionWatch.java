@@ -27,40 +27,41 @@ final class CongestionWatch {
 
     private final EventLoop eventLoop;
     private final Egress egress;
+    private final LoopEgress loop;
     private final long stallNanos;
     private final long graceNanos;
     private final long checkMillis;
     private final RateLimitedLog slowLog = new RateLimitedLog(LOG, 1000);
 
-    CongestionWatch(EventLoop eventLoop, Egress egress) {
+    CongestionWatch(EventLoop eventLoop, Egress egress, LoopEgress loop) {
         this.eventLoop = eventLoop;
         this.egress = egress;
+        this.loop = loop;
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(egress.clientStallMillis);
         this.graceNanos = TimeUnit.MILLISECONDS.toNanos(egress.slowClientGraceMillis);
         this.checkMillis = Math.max(1, egress.clientStallMillis / 4);
     }
 
-    void onWritabilityChanged(ChannelSession s, boolean writable) {
-        assert eventLoop.inEventLoop();
-        s.writabilityEpoch++;
+    void onWritabilityChanged(Connection c, boolean writable) {
         if (!writable) {
-            if (!s.congesting && !s.slow && s.channel.isActive()) {
-                startCongesting(s);
+            if (!c.loopOnly().congesting && !c.slow() && c.channel.isActive()) {
+                startCongesting(c);
             }
         } else {
-            s.slow = false;
-            stopCongesting(s);
+            c.setSlow(false);
+            stopCongesting(c);
         }
     }
 
-    private void startCongesting(ChannelSession s) {
-        s.congesting = true;
-        egress.congestedClients.incrementAndGet();
+    private void startCongesting(Connection c) {
+        final Connection.LoopOnly own = c.loopOnly();
+        own.congesting = true;
+        loop.congestedClients.increment();
         final long now = System.nanoTime();
-        s.congestedSinceNanos = now;
-        s.lastProgressNanos = now;
-        sample(s);
-        s.drainCheck = eventLoop.scheduleAtFixedRate(() -> check(s), checkMillis, checkMillis, TimeUnit.MILLISECONDS);
+        own.congestedSinceNanos = now;
+        own.lastProgressNanos = now;
+        sample(c);
+        own.drainCheck = eventLoop.scheduleAtFixedRate(() -> check(c), checkMillis, checkMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Event loop: reports stall lines the rate limit held back. */
@@ -68,30 +69,32 @@ final class CongestionWatch {
         slowLog.flushIfDue();
     }
 
-    void stopCongesting(ChannelSession s) {
-        if (s.congesting) {
-            s.congesting = false;
-            egress.congestedClients.decrementAndGet();
+    void stopCongesting(Connection c) {
+        final Connection.LoopOnly own = c.loopOnly();
+        if (own.congesting) {
+            own.congesting = false;
+            loop.congestedClients.add(-1);
         }
-        if (s.drainCheck != null) {
-            s.drainCheck.cancel(false);
-            s.drainCheck = null;
+        if (own.drainCheck != null) {
+            own.drainCheck.cancel(false);
+            own.drainCheck = null;
         }
     }
 
-    private void check(ChannelSession s) {
-        if (!s.congesting) {
-            stopCongesting(s);
+    private void check(Connection c) {
+        final Connection.LoopOnly own = c.loopOnly();
+        if (!own.congesting) {
+            stopCongesting(c);
             return;
         }
         final long now = System.nanoTime();
-        if (sample(s)) {
-            s.lastProgressNanos = now;
+        if (sample(c)) {
+            own.lastProgressNanos = now;
         }
-        if (now - s.lastProgressNanos >= stallNanos) {
-            markSlow(s, "has drained nothing for " + egress.clientStallMillis + " ms");
-        } else if (now - s.congestedSinceNanos >= graceNanos) {
-            markSlow(s, "has stayed above its high-water mark for " + egress.slowClientGraceMillis + " ms");
+        if (now - own.lastProgressNanos >= stallNanos) {
+            markSlow(c, "has drained nothing for " + egress.clientStallMillis + " ms");
+        } else if (now - own.congestedSinceNanos >= graceNanos) {
+            markSlow(c, "has stayed above its high-water mark for " + egress.slowClientGraceMillis + " ms");
         }
     }
 
@@ -100,15 +103,15 @@ final class CongestionWatch {
      * nothing for the stall time it is marked slow, so that the total budget may cut it off; once it drains again
      * (and is writable) it is an ordinary client again.
      */
-    void watchBelowHighWater(ChannelSession s, long now) {
-        if (sample(s)) {
-            s.lastProgressNanos = now;
-            if (s.slow && s.channel.isWritable()) {
-                s.slow = false;
+    void watchBelowHighWater(Connection c, long now) {
+        if (sample(c)) {
+            c.loopOnly().lastProgressNanos = now;
+            if (c.slow() && c.channel.isWritable()) {
+                c.setSlow(false);
             }
-        } else if (!s.slow && now - s.lastProgressNanos >= stallNanos) {
-            s.slow = true;
-            egress.clientsStalled.incrementAndGet();
+        } else if (!c.slow() && now - c.loopOnly().lastProgressNanos >= stallNanos) {
+            c.setSlow(true);
+            loop.clientsStalled.increment();
         }
     }
 
@@ -118,28 +121,29 @@ final class CongestionWatch {
      *
      * @return true if the client has taken bytes since the last look
      */
-    private static boolean sample(ChannelSession s) {
-        final ChannelOutboundBuffer out = s.channel.unsafe().outboundBuffer();
+    private static boolean sample(Connection c) {
+        final ChannelOutboundBuffer out = c.channel.unsafe().outboundBuffer();
         if (out == null) {
             return true; // closed: nothing to wait for
         }
         final long queued = out.totalPendingWriteBytes();
         final Object current = out.current();
         final int readable = current instanceof ByteBuf b ? b.readableBytes() : 0;
-        final boolean progress = queued < s.lastQueued || current != s.lastCurrent
-            || (current != null && readable < s.lastCurrentReadable);
-        s.lastQueued = queued;
-        s.lastCurrent = current;
-        s.lastCurrentReadable = readable;
+        final Connection.LoopOnly own = c.loopOnly();
+        final boolean progress = queued < own.lastQueued || current != own.lastCurrent
+            || (current != null && readable < own.lastCurrentReadable);
+        own.lastQueued = queued;
+        own.lastCurrent = current;
+        own.lastCurrentReadable = readable;
         return progress;
     }
 
-    private void markSlow(ChannelSession s, String why) {
-        stopCongesting(s);
-        s.slow = true;
-        s.lastCurrent = null;
-        egress.clientsStalled.incrementAndGet();
+    private void markSlow(Connection c, String why) {
+        stopCongesting(c);
+        c.setSlow(true);
+        c.loopOnly().lastCurrent = null;
+        loop.clientsStalled.increment();
         slowLog.warn("Client {} {}; not waiting for it any more (it is cut off only if its backlog passes the "
-            + "per-client or total bound)", Egress.describe(s), why);
+            + "per-client or total bound)", c.describe(), why);
     }
 }

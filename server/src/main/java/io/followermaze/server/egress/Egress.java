@@ -12,8 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -23,9 +22,13 @@ import java.util.concurrent.locks.LockSupport;
  * During a batch, sessions append to their own buffers and mark themselves dirty here. At batch end
  * ({@link #onBatchEnd()}), or earlier once a batch has produced {@code handoffBytes} (large fan-out) and at least
  * {@value #MIN_BYTES_PER_SESSION} bytes per dirty session (so that with thousands of clients each hand-off still
- * writes a worthwhile amount per connection, not one syscall per few notifications), each
- * dirty session's buffer is staged on its event loop's {@link LoopEgress}, and every loop touched gets one
- * hand-off.
+ * writes a worthwhile amount per connection, not one syscall per few notifications), each dirty session's buffer
+ * is staged on its event loop's {@link LoopHandoff} and every loop touched gets one publication.
+ * <p>
+ * Ownership: this object's mutable state and every {@link ChannelSession} are the pipeline thread's; every
+ * {@link Connection} and {@link LoopEgress} is its event loop's. Nothing is written by both: bytes go to a loop as
+ * records on its {@link HandoffRing}, and what a loop knows comes back as counters it alone writes (bytes written,
+ * bytes queued in Netty, congested clients, stalls, cut-offs), which the pipeline sums over its loops.
  * <p>
  * Flow control: a client whose Netty outbound buffer passes its high-water mark is "congested"; after a
  * hand-off the pipeline thread waits until no client is congested. The ring then fills and the event sources
@@ -40,10 +43,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Egress implements EgressListener {
     private static final Logger LOG = LoggerFactory.getLogger(Egress.class);
-    private static final int MAX_SIZE_HINT = 64 * 1024;
     private static final long PARK_NANOS = 20_000;
     /** An early hand-off waits until it carries at least this much per connection on average. */
     static final int MIN_BYTES_PER_SESSION = 4096;
+    /** Hand-off records one loop may have outstanding; the pipeline waits when its loop is that far behind. */
+    static final int RING_CAPACITY = 8192;
     private static final short CRLF = ('\r' << 8) | '\n';
 
     private final long maxOutboundBytes;
@@ -51,28 +55,28 @@ public final class Egress implements EgressListener {
     private final long handoffBytes;
     final long slowClientGraceMillis;
     final long clientStallMillis;
+    private final int ringCapacity;
     private final ByteBufAllocator allocator;
-    private final ConcurrentHashMap<EventLoop, LoopEgress> loops = new ConcurrentHashMap<>();
+    /** One hand-off per event loop, made by the loop's first connection (any loop thread; observers read it). */
+    private final ConcurrentHashMap<EventLoop, LoopHandoff> loops = new ConcurrentHashMap<>();
+    /** The pipeline thread, bound on first use: checked by assertions only. */
+    private final AtomicReference<Thread> pipelineThread = new AtomicReference<>();
 
-    // ---- written by event loops (atomically), read by the pipeline ----
-    final AtomicInteger congestedClients = new AtomicInteger();
-    /** Bytes handed to event loops that they have not yet passed to Netty; bounds the loops' inboxes. */
-    private final AtomicLong notYetWritten = new AtomicLong();
-    /** Sum of every connection's {@link ChannelSession#queuedInNetty}. */
-    final AtomicLong queuedInNetty = new AtomicLong();
-    final AtomicLong slowConsumersCutOff = new AtomicLong();
-    final AtomicLong clientsStalled = new AtomicLong();
-
-    // ---- written by the pipeline thread only ----
+    // ---- the pipeline thread's (counters published for observers) ----
     private final Counter congestionWaits = new Counter();
     private final Counter budgetCutOffs = new Counter();
+    private final Counter cutOffs = new Counter();
     private final RateLimitedLog cutOffLog = new RateLimitedLog(LOG, 1000);
-    long bytesSinceHandoff;
+    private long bytesSinceHandoff;
     private long lastHandoffBytes;
     private ChannelSession[] dirty = new ChannelSession[256];
     private int dirtyCount;
-    private LoopEgress[] touched = new LoopEgress[8];
+    /** Loops with records staged since the last hand-off. */
+    private LoopHandoff[] touched = new LoopHandoff[8];
     private int touchedCount;
+    /** Loops handed off to at least once: whose counters make up the totals. */
+    private LoopHandoff[] known = new LoopHandoff[8];
+    private int knownCount;
     /** Sessions that have had output, so the budget can find the largest backlogs without a table scan. */
     private ChannelSession[] tracked = new ChannelSession[256];
     private int trackedCount;
@@ -89,44 +93,62 @@ public final class Egress implements EgressListener {
      */
     public Egress(long maxOutboundBytes, long maxTotalOutboundBytes, long handoffBytes, long slowClientGraceMillis,
                   long clientStallMillis, ByteBufAllocator allocator) {
+        this(maxOutboundBytes, maxTotalOutboundBytes, handoffBytes, slowClientGraceMillis, clientStallMillis, allocator,
+            RING_CAPACITY);
+    }
+
+    Egress(long maxOutboundBytes, long maxTotalOutboundBytes, long handoffBytes, long slowClientGraceMillis,
+           long clientStallMillis, ByteBufAllocator allocator, int ringCapacity) {
         this.maxOutboundBytes = maxOutboundBytes;
         this.maxTotalOutboundBytes = Math.max(maxTotalOutboundBytes, maxOutboundBytes);
         this.handoffBytes = handoffBytes;
         this.slowClientGraceMillis = slowClientGraceMillis;
         this.clientStallMillis = clientStallMillis;
         this.allocator = allocator;
+        this.ringCapacity = ringCapacity;
     }
 
     /** Event loop thread of the channel, once per connection. */
     public ChannelSession newSession(long userId, Channel channel) {
-        final LoopEgress loop = loops.computeIfAbsent(channel.eventLoop(), l -> new LoopEgress(l, this));
-        return new ChannelSession(userId, channel, loop, this);
+        final LoopHandoff handoff = loops.computeIfAbsent(channel.eventLoop(),
+            l -> new LoopHandoff(new LoopEgress(l, this, ringCapacity)));
+        return new ChannelSession(new Connection(userId, channel, handoff.loop), handoff, this);
     }
 
     long maxOutboundBytes() {
         return maxOutboundBytes;
     }
 
+    /** For assertions: true on the pipeline thread (the first thread that asks is taken to be it). */
+    boolean onPipelineThread() {
+        final Thread current = Thread.currentThread();
+        final Thread bound = pipelineThread.compareAndExchange(null, current);
+        return bound == null || bound == current;
+    }
+
     // ---- pipeline thread ----
 
     /** A buffer for the session's notifications of this batch, or null (the session is then cut off). */
-    ByteBuf allocate(ChannelSession s) {
+    ByteBuf allocate(ChannelSession s, int sizeHint) {
         try {
-            return allocator.directBuffer(s.sizeHint);
+            return allocator.directBuffer(sizeHint);
         } catch (OutOfMemoryError e) {
             onOutOfDirectMemory(s, e);
             return null;
         }
     }
 
-    /** Appends {@code payload} and CRLF; false if no memory could be had for it (the session is then cut off). */
-    boolean append(ChannelSession s, ByteBuf buf, byte[] payload, int offset, int length) {
+    /** Appends {@code payload} and CRLF, counts it towards the early hand-off, and applies the per-client bound. */
+    void append(ChannelSession s, ByteBuf buf, byte[] payload, int offset, int length) {
         try {
             buf.writeBytes(payload, offset, length).writeShort(CRLF);
-            return true;
         } catch (OutOfMemoryError e) {
             onOutOfDirectMemory(s, e);
-            return false;
+            return;
+        }
+        bytesSinceHandoff += length + 2;
+        if (buf.readableBytes() > maxOutboundBytes) {
+            cutOff(s, buf.readableBytes(), "its undelivered notifications in one batch");
         }
     }
 
@@ -148,7 +170,7 @@ public final class Egress implements EgressListener {
             dirty = Arrays.copyOf(dirty, dirtyCount * 2);
         }
         dirty[dirtyCount++] = s;
-        if (s.trackedIndex < 0) {
+        if (s.trackedIndex() < 0) {
             track(s);
         }
     }
@@ -157,13 +179,20 @@ public final class Egress implements EgressListener {
         if (trackedCount == tracked.length) {
             tracked = Arrays.copyOf(tracked, trackedCount * 2);
         }
-        s.trackedIndex = trackedCount;
+        s.trackedAt(trackedCount);
         tracked[trackedCount++] = s;
+        final LoopHandoff loop = s.handoff();
+        if (loop.firstUse()) {
+            if (knownCount == known.length) {
+                known = Arrays.copyOf(known, knownCount * 2);
+            }
+            known[knownCount++] = loop;
+        }
     }
 
     /** Pipeline thread: the session left the table or was cut off. */
     void untrack(ChannelSession s) {
-        final int i = s.trackedIndex;
+        final int i = s.trackedIndex();
         if (i < 0) {
             return;
         }
@@ -171,20 +200,27 @@ public final class Egress implements EgressListener {
         tracked[trackedCount] = null;
         if (last != s) {
             tracked[i] = last;
-            last.trackedIndex = i;
+            last.trackedAt(i);
         }
-        s.trackedIndex = -1;
+        s.trackedAt(-1);
     }
 
+    /** Mid-batch: a large fan-out is handed off (and paced) before the batch ends. */
     @Override
     public void onEventRouted() {
         if (bytesSinceHandoff >= handoffBytes && bytesSinceHandoff >= (long) dirtyCount * MIN_BYTES_PER_SESSION) {
-            onBatchEnd();
+            handOffAndPace();
         }
     }
 
     @Override
     public void onBatchEnd() {
+        handOffAndPace();
+    }
+
+    /** Hands off what this batch produced so far, keeps the total budget, and waits while clients must catch up. */
+    private void handOffAndPace() {
+        assert onPipelineThread();
         cutOffLog.flushIfDue();
         handOff();
         enforceTotalBudget();
@@ -202,7 +238,13 @@ public final class Egress implements EgressListener {
      * together hold more than the total budget.
      */
     private boolean mustWait() {
-        return congestedClients.get() > 0 || notYetWritten.get() > 2 * Math.max(handoffBytes, lastHandoffBytes)
+        long congested = 0;
+        long notYetWritten = 0;
+        for (int i = 0; i < knownCount; i++) {
+            congested += known[i].loop.congestedClients.get();
+            notYetWritten += known[i].notYetWritten();
+        }
+        return congested > 0 || notYetWritten > 2 * Math.max(handoffBytes, lastHandoffBytes)
             || totalBacklog() > maxTotalOutboundBytes;
     }
 
@@ -212,26 +254,20 @@ public final class Egress implements EgressListener {
         for (int i = 0; i < dirtyCount; i++) {
             final ChannelSession s = dirty[i];
             dirty[i] = null;
-            s.dirty = false;
-            if (s.cutOff || !s.isRegistered()) {
-                s.releaseFilling();
+            if (s.isCutOff() || !s.isRegistered()) {
+                s.discardBatch();
                 continue;
             }
-            final ByteBuf buf = s.filling;
             final long backlog = s.backlogBytes();
             if (backlog > maxOutboundBytes) {
                 cutOff(s, backlog, "bytes not yet written to its socket");
+                s.discardBatch();
                 continue;
             }
-            s.filling = null;
-            final int bytes = buf.readableBytes();
-            s.handedOffBytes += bytes;
-            handedOff += bytes;
-            s.sizeHint = Math.min(MAX_SIZE_HINT, Math.max(256, bytes));
-            final LoopEgress loop = s.loop;
-            loop.stage(s, buf);
-            if (!loop.touched) {
-                loop.touched = true;
+            final ByteBuf buf = s.takeFilling();
+            handedOff += buf.readableBytes();
+            final LoopHandoff loop = s.handoff();
+            if (loop.stage(s.connection(), buf)) {
                 if (touchedCount == touched.length) {
                     touched = Arrays.copyOf(touched, touchedCount * 2);
                 }
@@ -239,15 +275,10 @@ public final class Egress implements EgressListener {
             }
         }
         dirtyCount = 0;
-        if (handedOff > 0) {
-            notYetWritten.addAndGet(handedOff);
-        }
         lastHandoffBytes = handedOff;
         for (int i = 0; i < touchedCount; i++) {
-            final LoopEgress loop = touched[i];
+            touched[i].publish();
             touched[i] = null;
-            loop.touched = false;
-            loop.publishStaged();
         }
         touchedCount = 0;
     }
@@ -257,21 +288,25 @@ public final class Egress implements EgressListener {
         long releasingBytes = 0;
         for (int i = 0; i < releasingCount; ) {
             final ChannelSession s = releasing[i];
-            if (s.closed) {
+            if (s.connection().closed()) {
                 releasing[i] = releasing[--releasingCount];
                 releasing[releasingCount] = null;
                 continue;
             }
-            releasingBytes += Math.max(0, s.handedOffBytes - s.writtenBytes) + s.queuedInNetty;
+            releasingBytes += s.inFlightBytes() + s.connection().queuedInNetty();
             i++;
         }
-        return notYetWritten.get() + queuedInNetty.get() - releasingBytes;
+        long held = 0;
+        for (int i = 0; i < knownCount; i++) {
+            held += known[i].notYetWritten() + known[i].loop.queuedInNetty();
+        }
+        return held - releasingBytes;
     }
 
     /**
      * Once per hand-off (and while the pipeline waits): keeps what clients hold within the total budget.
      * <p>
-     * Over budget, clients nobody waits for (they drain nothing: {@link ChannelSession#slow}) are cut off, largest
+     * Over budget, clients nobody waits for (they drain nothing: {@link Connection#slow()}) are cut off, largest
      * backlog first, until the rest fit in 7/8 of the budget. Bytes held by clients that are keeping up are not
      * a reason to cut anyone off: {@link #mustWait()} holds the stream back until they drain (backpressure). The
      * process's real direct memory is watched too, since buffers hold more than the bytes counted (capacity,
@@ -311,7 +346,7 @@ public final class Egress implements EgressListener {
         for (int i = 0; i < trackedCount; i++) {
             final ChannelSession s = tracked[i];
             final long b = s.backlogBytes();
-            if (b > largestBacklog && s.slow && !s.cutOff) {
+            if (b > largestBacklog && s.connection().slow() && !s.isCutOff()) {
                 largest = s;
                 largestBacklog = b;
             }
@@ -321,46 +356,44 @@ public final class Egress implements EgressListener {
 
     /** Pipeline thread: the client is not keeping up; stop producing for it and close it. */
     void cutOff(ChannelSession s, long backlog, String what) {
-        if (s.cutOff) {
+        if (!s.markCutOff()) {
             return;
         }
-        s.cutOff = true;
-        s.releaseFilling();
         untrack(s);
         if (releasingCount == releasing.length) {
             releasing = Arrays.copyOf(releasing, releasingCount * 2);
         }
         releasing[releasingCount++] = s;
-        slowConsumersCutOff.incrementAndGet();
-        cutOffLog.warn("Cutting off client {}: {}", describe(s), backlog + " bytes: " + what);
-        s.channel.close();
-    }
-
-    static String describe(ChannelSession s) {
-        return s.channel.remoteAddress() + " (user " + s.userId() + ")";
+        cutOffs.increment();
+        cutOffLog.warn("Cutting off client {}: {}", s.describe(), backlog + " bytes: " + what);
+        s.channel().close();
     }
 
     // ---- event loop threads ----
 
-    /** Event loop thread: {@code bytes} of hand-offs went to Netty. */
-    void written(long bytes) {
-        notYetWritten.addAndGet(-bytes);
-    }
-
     /** Event loop thread: Netty reports a change of the client's writability (high/low-water marks). */
     public void onWritabilityChanged(ChannelSession s, boolean writable) {
-        s.loop.congestion().onWritabilityChanged(s, writable);
+        final Connection c = s.connection();
+        c.loop.congestion().onWritabilityChanged(c, writable);
     }
 
     /** Event loop thread: the connection closed; Netty has released its outbound buffer. */
     public void onClosed(ChannelSession s) {
-        s.loop.onClosed(s);
+        final Connection c = s.connection();
+        c.loop.onClosed(c);
     }
 
     // ---- observation (any thread) ----
 
+    // Sums over every loop's counters (not the pipeline's list of loops: that one is the pipeline thread's).
+
+    /** Clients cut off: by the pipeline (backlog, total budget, no direct memory) or by their loop (queued bytes). */
     public long slowConsumersCutOff() {
-        return slowConsumersCutOff.get();
+        long n = cutOffs.get();
+        for (LoopHandoff l : loops.values()) {
+            n += l.loop.cutOffs();
+        }
+        return n;
     }
 
     /** Clients cut off because all clients together held more than the total budget. */
@@ -370,12 +403,20 @@ public final class Egress implements EgressListener {
 
     /** Congested clients that drained nothing for the stall time (or stayed congested past the grace period). */
     public long clientsStalled() {
-        return clientsStalled.get();
+        long n = 0;
+        for (LoopHandoff l : loops.values()) {
+            n += l.loop.clientsStalled.get();
+        }
+        return n;
     }
 
     /** Clients above their high-water mark that the pipeline is waiting for right now. */
     public int congestedClients() {
-        return congestedClients.get();
+        long n = 0;
+        for (LoopHandoff l : loops.values()) {
+            n += l.loop.congestedClients.get();
+        }
+        return (int) n;
     }
 
     /** Times the pipeline thread waited for congested clients. */
@@ -385,7 +426,11 @@ public final class Egress implements EgressListener {
 
     /** Bytes held for clients now (handed to event loops or queued in Netty); at most about the total budget. */
     public long outboundBytes() {
-        return notYetWritten.get() + queuedInNetty.get();
+        long n = 0;
+        for (LoopHandoff l : loops.values()) {
+            n += l.notYetWritten() + l.loop.queuedInNetty();
+        }
+        return n;
     }
 
     public long maxTotalOutboundBytes() {

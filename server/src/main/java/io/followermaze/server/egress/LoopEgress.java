@@ -1,5 +1,6 @@
 package io.followermaze.server.egress;
 
+import io.followermaze.metrics.Counter;
 import io.followermaze.pipeline.RateLimitedLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -10,170 +11,121 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The hand-off from the pipeline thread to one Netty event loop.
+ * One event loop's end of the egress: drains its {@link HandoffRing} (this object is the one task the pipeline
+ * submits to wake it), writes every buffer, flushes each connection once per drain, enforces the per-client bound,
+ * and keeps each connection's bytes queued in Netty current: after each flush, and every {@value #SWEEP_MILLIS} ms
+ * for connections that still have bytes queued, so that the total budget sees memory leave as sockets drain.
  * <p>
- * The pipeline stages (session, buffer) pairs for this loop during a batch, then pushes the staged
- * {@link HandoffBatch} onto a lock-free stack ({@code inbox}) and, unless a run is already pending, submits
- * this object as a task: one task and one wake-up per loop per batch, however many messages. The loop
- * takes the whole stack, restores FIFO order, writes every buffer, flushes each connection once, enforces
- * the outbound bound, and returns the batch objects on a second stack ({@code recycled}).
- * <p>
- * Both stacks have one pusher and one taker that takes everything ({@code getAndSet(null)}), so there is
- * no ABA problem.
- * <p>
- * The loop also keeps each connection's {@link ChannelSession#queuedInNetty} (and the total in {@link Egress})
- * current: after each flush, and every {@value #SWEEP_MILLIS} ms for connections that still have bytes queued, so
- * that the total budget sees memory leave as sockets drain.
+ * Event loop thread only. What the pipeline reads (bytes written, bytes queued, congested clients, stalls, cut-offs)
+ * is published through single-writer {@link Counter}s.
  */
-final class LoopEgress implements Runnable {
+final class LoopEgress implements Runnable, HandoffRing.Sink<Connection, ByteBuf> {
     private static final Logger LOG = LoggerFactory.getLogger(LoopEgress.class);
     static final long SWEEP_MILLIS = 50;
 
-    private final EventLoop eventLoop;
+    final EventLoop eventLoop;
     private final Egress egress;
-    private final AtomicReference<HandoffBatch> inbox = new AtomicReference<>();
-    private final AtomicReference<HandoffBatch> recycled = new AtomicReference<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
-
-    // ---- written by the pipeline thread only ----
-    private HandoffBatch staging;
-    private HandoffBatch spare;
-    boolean touched;
-
-    // ---- written by the event loop only ----
+    private final HandoffRing<Connection, ByteBuf> ring;
     private final CongestionWatch congestion;
     private final RateLimitedLog cutOffLog = new RateLimitedLog(LOG, 1000);
-    private ChannelSession[] toFlush = new ChannelSession[64];
+    private Connection[] toFlush = new Connection[64];
+    private int flushCount;
     /** Connections with bytes queued in Netty; swept until they drain or close. */
-    private ChannelSession[] backlogged = new ChannelSession[64];
+    private Connection[] backlogged = new Connection[64];
     private int backloggedCount;
     private boolean sweepScheduled;
+    private long drainedBytes;
     private final Runnable sweep = this::sweep;
 
-    LoopEgress(EventLoop eventLoop, Egress egress) {
+    // ---- published by this loop ----
+    private final Counter writtenBytes = new Counter();
+    private final Counter queuedInNetty = new Counter();
+    final Counter congestedClients = new Counter();
+    final Counter clientsStalled = new Counter();
+    private final Counter cutOffs = new Counter();
+
+    LoopEgress(EventLoop eventLoop, Egress egress, int ringCapacity) {
         this.eventLoop = eventLoop;
         this.egress = egress;
-        this.congestion = new CongestionWatch(eventLoop, egress);
+        this.ring = new HandoffRing<>(ringCapacity);
+        this.congestion = new CongestionWatch(eventLoop, egress, this);
+    }
+
+    HandoffRing<Connection, ByteBuf> ring() {
+        return ring;
     }
 
     CongestionWatch congestion() {
         return congestion;
     }
 
-    /** Pipeline thread. */
-    void stage(ChannelSession session, ByteBuf buffer) {
-        if (staging == null) {
-            staging = obtain();
-        }
-        staging.add(session, buffer);
-    }
-
-    /** Pipeline thread: hands the staged pairs to the loop. */
-    void publishStaged() {
-        final HandoffBatch batch = staging;
-        if (batch == null) {
-            return;
-        }
-        staging = null;
-        HandoffBatch head;
-        do {
-            head = inbox.get();
-            batch.next = head;
-        } while (!inbox.compareAndSet(head, batch));
-        if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
-            eventLoop.execute(this);
-        }
-    }
-
-    private HandoffBatch obtain() {
-        if (spare == null) {
-            spare = recycled.getAndSet(null);
-        }
-        if (spare == null) {
-            return new HandoffBatch();
-        }
-        final HandoffBatch batch = spare;
-        spare = batch.next;
-        batch.next = null;
-        return batch;
-    }
-
-    /** Event loop thread. */
+    /** Event loop: takes everything the pipeline has published. */
     @Override
     public void run() {
-        scheduled.set(false); // before taking: a push after this point schedules another run
-        HandoffBatch lifo = inbox.getAndSet(null);
-        HandoffBatch fifo = null;
-        while (lifo != null) {
-            final HandoffBatch next = lifo.next;
-            lifo.next = fifo;
-            fifo = lifo;
-            lifo = next;
-        }
-        int flushCount = 0;
-        long written = 0;
-        for (HandoffBatch batch = fifo; batch != null; ) {
-            for (int i = 0; i < batch.size; i++) {
-                final ChannelSession s = batch.sessions[i];
-                final ByteBuf buf = batch.buffers[i];
-                final int bytes = buf.readableBytes();
-                s.channel.write(buf, s.channel.voidPromise());
-                s.writtenBytes += bytes; // single writer: this loop
-                written += bytes;
-                if (!s.dirtyInLoop) {
-                    s.dirtyInLoop = true;
-                    if (flushCount == toFlush.length) {
-                        toFlush = Arrays.copyOf(toFlush, flushCount * 2);
-                    }
-                    toFlush[flushCount++] = s;
-                }
-            }
-            final HandoffBatch next = batch.next;
-            batch.clear();
-            recycle(batch);
-            batch = next;
-        }
-        egress.written(written);
+        assert eventLoop.inEventLoop();
+        ring.drain(this);
+        writtenBytes.add(drainedBytes);
+        drainedBytes = 0;
         cutOffLog.flushIfDue();
         for (int i = 0; i < flushCount; i++) {
-            final ChannelSession s = toFlush[i];
+            final Connection c = toFlush[i];
             toFlush[i] = null;
-            s.dirtyInLoop = false;
-            s.channel.flush();
-            final long pending = updateQueued(s);
-            if (pending > egress.maxOutboundBytes() && !s.cutOffByLoop) {
-                s.cutOffByLoop = true;
-                egress.slowConsumersCutOff.incrementAndGet();
-                cutOffLog.warn("Cutting off client {}: {}", Egress.describe(s), pending
+            c.loopOnly().toFlush = false;
+            c.channel.flush();
+            final long pending = updateQueued(c);
+            if (pending > egress.maxOutboundBytes() && !c.cutOffByLoop()) {
+                c.setCutOffByLoop();
+                cutOffs.increment();
+                cutOffLog.warn("Cutting off client {}: {}", c.describe(), pending
                     + " bytes waiting for the socket exceed the per-client bound of " + egress.maxOutboundBytes());
-                s.channel.close();
+                c.channel.close();
             }
+        }
+        flushCount = 0;
+    }
+
+    /** Event loop, per record of a drain: write now, flush once at the end. */
+    @Override
+    public void take(Connection c, ByteBuf buf) {
+        final int bytes = buf.readableBytes();
+        c.channel.write(buf, c.channel.voidPromise());
+        c.addWritten(bytes);
+        drainedBytes += bytes;
+        final Connection.LoopOnly own = c.loopOnly();
+        if (!own.toFlush) {
+            own.toFlush = true;
+            if (flushCount == toFlush.length) {
+                toFlush = Arrays.copyOf(toFlush, flushCount * 2);
+            }
+            toFlush[flushCount++] = c;
         }
     }
 
     /** Reads what Netty holds for the connection into its estimate and the total; tracks it while non-zero. */
-    private long updateQueued(ChannelSession s) {
-        final Channel ch = s.channel;
-        final ChannelOutboundBuffer outbound = ch.unsafe().outboundBuffer();
-        final long queued = outbound == null || s.closed ? 0 : outbound.totalPendingWriteBytes();
-        final long delta = queued - s.queuedInNetty;
+    private long updateQueued(Connection c) {
+        final ChannelOutboundBuffer outbound = c.channel.unsafe().outboundBuffer();
+        return recordQueued(c, outbound == null || c.closed() ? 0 : outbound.totalPendingWriteBytes());
+    }
+
+    /** Event loop: Netty holds {@code queued} bytes for the connection (tests call this to pretend so). */
+    long recordQueued(Connection c, long queued) {
+        final long delta = queued - c.queuedInNetty();
         if (delta != 0) {
-            s.queuedInNetty = queued;
-            egress.queuedInNetty.addAndGet(delta);
+            c.setQueuedInNetty(queued);
+            queuedInNetty.add(delta);
         }
-        if (queued > 0 && !s.backlogged) {
-            s.backlogged = true;
-            s.lastProgressNanos = System.nanoTime(); // the stall clock of a client below its high-water mark
-            s.lastQueued = queued;
-            s.lastCurrent = null;
+        final Connection.LoopOnly own = c.loopOnly();
+        if (queued > 0 && !own.backlogged) {
+            own.backlogged = true;
+            own.lastProgressNanos = System.nanoTime(); // the stall clock of a client below its high-water mark
+            own.lastQueued = queued;
+            own.lastCurrent = null;
             if (backloggedCount == backlogged.length) {
                 backlogged = Arrays.copyOf(backlogged, backloggedCount * 2);
             }
-            backlogged[backloggedCount++] = s;
+            backlogged[backloggedCount++] = c;
             if (!sweepScheduled) {
                 sweepScheduled = true;
                 eventLoop.schedule(sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
@@ -188,12 +140,12 @@ final class LoopEgress implements Runnable {
         congestion.flushLogIfDue();
         final long now = System.nanoTime();
         for (int i = 0; i < backloggedCount; ) {
-            final ChannelSession s = backlogged[i];
-            if (!s.congesting) {
-                congestion.watchBelowHighWater(s, now); // a client can stop reading below its high-water mark too
+            final Connection c = backlogged[i];
+            if (!c.loopOnly().congesting) {
+                congestion.watchBelowHighWater(c, now); // a client can stop reading below its high-water mark too
             }
-            if (updateQueued(s) == 0) {
-                s.backlogged = false;
+            if (updateQueued(c) == 0) {
+                c.loopOnly().backlogged = false;
                 backlogged[i] = backlogged[--backloggedCount];
                 backlogged[backloggedCount] = null;
             } else {
@@ -206,22 +158,31 @@ final class LoopEgress implements Runnable {
         }
     }
 
-    /** Event loop thread: the connection closed (Netty has released its outbound buffer). */
-    void onClosed(ChannelSession s) {
-        congestion.stopCongesting(s);
-        final long held = s.queuedInNetty;
+    /** Event loop: the connection closed (Netty has released its outbound buffer). */
+    void onClosed(Connection c) {
+        congestion.stopCongesting(c);
+        final long held = c.queuedInNetty();
         if (held != 0) {
-            s.queuedInNetty = 0;
-            egress.queuedInNetty.addAndGet(-held);
+            c.setQueuedInNetty(0);
+            queuedInNetty.add(-held);
         }
-        s.closed = true; // after the estimate is zero: the pipeline then stops counting it as releasing
+        c.setClosed(); // after the estimate is zero: the pipeline then stops counting it as releasing
     }
 
-    private void recycle(HandoffBatch batch) {
-        HandoffBatch head;
-        do {
-            head = recycled.get();
-            batch.next = head;
-        } while (!recycled.compareAndSet(head, batch));
+    // ---- read by the pipeline thread and observers ----
+
+    /** Bytes of hand-offs this loop has given to Netty. */
+    long writtenBytes() {
+        return writtenBytes.get();
+    }
+
+    /** Sum of this loop's connections' {@link Connection#queuedInNetty()}. */
+    long queuedInNetty() {
+        return queuedInNetty.get();
+    }
+
+    /** Clients this loop cut off for their bytes queued in Netty. */
+    long cutOffs() {
+        return cutOffs.get();
     }
 }

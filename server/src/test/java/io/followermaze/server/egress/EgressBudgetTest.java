@@ -5,6 +5,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * off, and when a congested client stops being waited for. The test thread plays both the pipeline and the (embedded)
  * event loop.
  */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang (a lost wake-up, a wait that never ends) fails
 class EgressBudgetTest {
     private static final byte[] PAYLOAD = "1|B".getBytes(StandardCharsets.US_ASCII);
     private final SessionTable table = new SessionTable();
@@ -31,9 +33,8 @@ class EgressBudgetTest {
     }
 
     /** Pretends Netty holds {@code bytes} for the client, as its loop would have read them after a flush. */
-    private static void queued(Egress egress, ChannelSession s, long bytes) {
-        s.queuedInNetty = bytes;
-        egress.queuedInNetty.addAndGet(bytes);
+    private static void queued(ChannelSession s, long bytes) {
+        s.connection().loop.recordQueued(s.connection(), bytes);
     }
 
     @Test
@@ -45,18 +46,18 @@ class EgressBudgetTest {
         for (ChannelSession s : new ChannelSession[] {smallStalled, largeStalled, largeReader}) {
             s.deliver(PAYLOAD, 0, PAYLOAD.length); // each has had output: the budget knows it
         }
-        smallStalled.slow = true;
-        largeStalled.slow = true;
-        queued(egress, smallStalled, 200 << 10);
-        queued(egress, largeStalled, 600 << 10);
-        queued(egress, largeReader, 650 << 10); // the largest, but it drains: never a victim
+        smallStalled.connection().setSlow(true);
+        largeStalled.connection().setSlow(true);
+        queued(smallStalled, 200 << 10);
+        queued(largeStalled, 600 << 10);
+        queued(largeReader, 650 << 10); // the largest, but it drains: never a victim
 
         egress.onBatchEnd(); // 1.45 MiB held, budget 1 MiB: cut until the rest fit in 7/8 of it
 
-        assertTrue(largeStalled.cutOff, "the largest backlog among clients that drain nothing");
-        assertFalse(largeStalled.channel.isOpen());
-        assertFalse(smallStalled.cutOff, "one victim was enough to fall under 7/8 of the budget");
-        assertFalse(largeReader.cutOff, "a client that drains is waited for, not cut off");
+        assertTrue(largeStalled.isCutOff(), "the largest backlog among clients that drain nothing");
+        assertFalse(largeStalled.channel().isOpen());
+        assertFalse(smallStalled.isCutOff(), "one victim was enough to fall under 7/8 of the budget");
+        assertFalse(largeReader.isCutOff(), "a client that drains is waited for, not cut off");
         assertEquals(1, egress.budgetCutOffs());
         assertEquals(1, egress.slowConsumersCutOff());
     }
@@ -83,11 +84,11 @@ class EgressBudgetTest {
             LockSupport.parkNanos(1_000_000);
         }
         assertEquals(0, egress.congestedClients(), "nobody waits for it any more");
-        assertTrue(s.slow);
-        assertFalse(s.cutOff, "stalled is not cut off: only past its byte bound or under the total budget");
+        assertTrue(s.connection().slow());
+        assertFalse(s.isCutOff(), "stalled is not cut off: only past its byte bound or under the total budget");
 
         egress.onWritabilityChanged(s, true); // it drained below the low-water mark
-        assertFalse(s.slow, "an ordinary client again");
+        assertFalse(s.connection().slow(), "an ordinary client again");
         channel.finishAndReleaseAll();
     }
 }
