@@ -4,6 +4,7 @@ import io.followermaze.metrics.Counter;
 import io.followermaze.session.ClientSession;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongObjConsumer;
 
 import java.util.Arrays;
 import java.util.function.LongConsumer;
@@ -351,24 +352,37 @@ public final class FollowerGraph {
      */
     public void exportTo(GraphImage image) {
         image.clear();
+        edgeExport.image = image;
         for (User u : usersById) {
             exportUser(u, image);
         }
         for (User u : usersWithLargeIds.values()) {
             exportUser(u, image);
         }
+        edgeExport.image = null;
     }
 
-    private static void exportUser(User u, GraphImage image) {
+    private void exportUser(User u, GraphImage image) {
         if (u == null || !u.inGraph) {
             return;
         }
         image.addUser(u.id);
         if (u.followees != null) {
-            final Long2ObjectHashMap<User>.KeyIterator followed = u.followees.keySet().iterator();
-            while (followed.hasNext()) {
-                image.addEdge(u.id, followed.nextLong());
-            }
+            edgeExport.follower = u.id;
+            u.followees.forEachLong(edgeExport); // walks the map's arrays: no iterator, no allocation
+        }
+    }
+
+    /** Reused for every user's followees, so that an export allocates nothing. */
+    private final EdgeExport edgeExport = new EdgeExport();
+
+    private static final class EdgeExport implements LongObjConsumer<User> {
+        GraphImage image;
+        long follower;
+
+        @Override
+        public void accept(long followed, User record) {
+            image.addEdge(follower, followed);
         }
     }
 
