@@ -15,6 +15,8 @@ public final class Snapshot {
     public long journalSegment;
     /** Byte offset within that segment. */
     public long journalOffset;
+    /** Journal records before that position: snapshots are named and ordered by it. */
+    public long journalRecord;
     public long cursor;
     public long released;
     public long gapsSkipped;

@@ -28,11 +28,12 @@ import java.util.zip.CheckedOutputStream;
  *  8       4     format version (1)
  *  12      8     journal segment of the first entry after the snapshot
  *  20      8     byte offset in that segment
- *  28      8     cursor: last seq released or skipped
- *  36      8     events released
- *  44      8     gaps skipped
- *  52      8     seqs skipped (released + skipped = cursor)
- *  60      4     U: users in the graph, then U x 8: their ids
+ *  28      8     journal records before that position
+ *  36      8     cursor: last seq released or skipped
+ *  44      8     events released
+ *  52      8     gaps skipped
+ *  60      8     seqs skipped (released + skipped = cursor)
+ *  68      4     U: users in the graph, then U x 8: their ids
  *  ..      4     E: follow edges, then E x 16: follower id, followed id
  *  ..      4     H: bytes of held events, then H bytes: their lines, each ending in '\n'
  *  end-4   4     CRC32C of every byte before it
@@ -57,6 +58,7 @@ public final class SnapshotFile {
             out.writeInt(VERSION);
             out.writeLong(s.journalSegment);
             out.writeLong(s.journalOffset);
+            out.writeLong(s.journalRecord);
             out.writeLong(s.cursor);
             out.writeLong(s.released);
             out.writeLong(s.gapsSkipped);
@@ -100,6 +102,7 @@ public final class SnapshotFile {
             }
             into.journalSegment = in.readLong();
             into.journalOffset = in.readLong();
+            into.journalRecord = in.readLong();
             into.cursor = in.readLong();
             into.released = in.readLong();
             into.gapsSkipped = in.readLong();
