@@ -21,6 +21,10 @@ public final class IngressEntry {
     private final byte[] bytes;
     private int length;
     private ClientSession session;
+    /** Where the journal stood after this entry (event lines only; -1 without a journal). Written by the journal stage. */
+    private long journalSegment = -1;
+    private long journalOffset;
+    private long journalRecord;
 
     /** @param chunkCapacity bytes of event lines the entry can carry (the ring's chunk size) */
     public IngressEntry(int chunkCapacity) {
@@ -57,9 +61,32 @@ public final class IngressEntry {
         this.session = null;
     }
 
+    /**
+     * Journal stage: the journal's position after this entry's record. Stages after it read the position (the
+     * Disruptor's barrier orders the write before their read), so that a snapshot knows where its input ends.
+     */
+    public void journaled(long segment, long offset, long record) {
+        this.journalSegment = segment;
+        this.journalOffset = offset;
+        this.journalRecord = record;
+    }
+
+    public long journalSegment() {
+        return journalSegment;
+    }
+
+    public long journalOffset() {
+        return journalOffset;
+    }
+
+    public long journalRecord() {
+        return journalRecord;
+    }
+
     /** Marks the entry as carrying nothing; every publish starts from here. */
     void clear() {
         this.kind = Kind.EMPTY;
+        this.journalSegment = -1;
         this.length = 0;
         this.session = null;
     }

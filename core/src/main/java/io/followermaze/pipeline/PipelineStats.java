@@ -54,10 +54,10 @@ public final class PipelineStats {
         this.resequencer = stage.resequencer();
         this.graph = stage.graph();
         this.router = stage.router();
-        this.all = Collections.unmodifiableList(list(ring));
+        this.all = Collections.unmodifiableList(list(stage, ring));
     }
 
-    private List<Stat> list(Pipeline ring) {
+    private List<Stat> list(SequenceRouteStage stage, Pipeline ring) {
         final List<Stat> s = new ArrayList<>();
         counter(s, "followermaze.events.received", "Event lines that reached the pipeline", null, linesReceived::get);
         counter(s, "followermaze.events.parsed", "Event lines accepted (received minus rejected)", null,
@@ -92,6 +92,15 @@ public final class PipelineStats {
         gauge(s, "followermaze.resequencer.next", "Next sequence number awaited (2^63 once 2^63-1 is released)",
             this::nextSeqExpected);
         gauge(s, "followermaze.ring.remaining", "Free ingress ring entries", ring::ringRemainingCapacity);
+        final SnapshotSchedule snapshots = stage.snapshotSchedule();
+        if (snapshots != null) {
+            counter(s, "followermaze.snapshots.taken", "Snapshots captured (written by the snapshot thread)", null,
+                snapshots.taken::get);
+            gauge(s, "followermaze.snapshot.pause.last.micros", "The pipeline's pause for the last snapshot's capture",
+                snapshots.lastPauseMicros::get);
+            gauge(s, "followermaze.snapshot.pause.max.micros", "The pipeline's longest pause for a snapshot's capture",
+                snapshots.maxPauseMicros::get);
+        }
         return s;
     }
 

@@ -10,6 +10,7 @@ import io.followermaze.resequencer.Resequencer;
 import io.followermaze.router.Router;
 import io.followermaze.session.SessionTable;
 import io.followermaze.snapshot.Snapshot;
+import io.followermaze.snapshot.SnapshotWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,8 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
     private final int maxLineLength;
     /** The seq the stream was waiting for when the gap watch last looked, or -1. */
     private long watchedNext = -1;
+    /** Set before the pipeline starts when snapshots are on; null otherwise. */
+    private SnapshotSchedule snapshots;
     private long watchedSinceNanos;
 
     /**
@@ -113,6 +116,21 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
     }
 
     /**
+     * Takes a snapshot every {@code every} released events and at shutdown, written by {@code writer}; before the
+     * pipeline starts (after recovery), with the journal position recovery ended at.
+     */
+    public void snapshotEvery(long every, SnapshotWriter writer, long journalSegment, long journalOffset,
+                              long journalRecord) {
+        this.snapshots = new SnapshotSchedule(writer, every, resequencer.releasedCount().get(), journalSegment,
+            journalOffset, journalRecord);
+    }
+
+    /** Snapshot statistics, or null when snapshots are off. */
+    SnapshotSchedule snapshotSchedule() {
+        return snapshots;
+    }
+
+    /**
      * Copies what a restart needs into {@code snapshot} (the journal position is the caller's): the pause a snapshot
      * costs the stream is this copy. Pipeline thread.
      */
@@ -141,6 +159,9 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
         switch (entry.kind()) {
             case EVENT_LINES:
                 onLines(entry.bytes(), entry.length());
+                if (snapshots != null) {
+                    snapshots.taken(entry);
+                }
                 break;
             case REGISTER:
                 router.register(entry.session());
@@ -162,6 +183,9 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
                 checkGapTimeout();
             }
             batches.increment();
+            if (snapshots != null) {
+                snapshots.atBatchEnd(this, resequencer.releasedCount().get());
+            }
             rejectLog.flushIfDue();
             gapLog.flushIfDue();
             followLog.flushIfDue();
@@ -173,6 +197,9 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
     @Override
     public void onShutdown() {
         try {
+            if (snapshots != null) {
+                snapshots.atShutdown(this, resequencer.releasedCount().get());
+            }
             rejectLog.flush();
             gapLog.flush();
             followLog.flush();
