@@ -246,7 +246,10 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
         }
         if (whole < length) {
             linesReceived.increment();
-            onRejected(length - whole > maxLineLength ? ParseOutcome.LINE_TOO_LONG : ParseOutcome.TRUNCATED,
+            // As the parser does, a trailing '\r' is not part of the line: a line of the limit cut after its '\r' is
+            // truncated, not too long (the start of an over-long line is limit + 2 bytes, still too long without it).
+            final int fragment = length - whole - (bytes[length - 1] == '\r' ? 1 : 0);
+            onRejected(fragment > maxLineLength ? ParseOutcome.LINE_TOO_LONG : ParseOutcome.TRUNCATED,
                 bytes, whole, length);
         }
     }

@@ -53,8 +53,11 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             try (Reader r = Files.newBufferedReader(Path.of(configPath))) {
                 file.load(r);
             } catch (IOException e) {
-                throw new CommandLine.ParameterException(new CommandLine(new Object()),
-                    "cannot read configuration file " + configPath + ": " + e.getMessage());
+                // Not a picocli ParameterException: that needs a CommandLine, and one built on a plain Object throws
+                // an InitializationException. Main reports an IllegalArgumentException as one line and exit 2.
+                throw new IllegalArgumentException("cannot read configuration file " + configPath + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()), e);
             }
         }
         final String profileName = firstNonNull(scan(args, "--profile"), env.get(envName("profile")),

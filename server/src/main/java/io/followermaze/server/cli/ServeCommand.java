@@ -121,6 +121,21 @@ public final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The ingress ring (ring-size entries of chunk-bytes each) is allocated at start: one larger than the heap can
+     * only end the JVM with an OutOfMemoryError, so it is refused as a configuration error instead.
+     */
+    static void requireRingFitsHeap(ServerConfig config) {
+        final long ringBytes = (long) config.pipeline().ringSize() * config.pipeline().chunkBytes();
+        final long heapMax = Runtime.getRuntime().maxMemory();
+        if (ringBytes >= heapMax) {
+            throw new IllegalArgumentException("the ingress ring (--ring-size " + config.pipeline().ringSize()
+                + " x --chunk-bytes " + config.pipeline().chunkBytes() + " = " + (ringBytes >> 20)
+                + " MiB) does not fit in the " + (heapMax >> 20) + " MiB heap: lower them or raise -Xmx "
+                + "(FOLLOWERMAZE_JAVA_OPTS)");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         final ServerConfig config;
@@ -131,6 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
                 defaults.requireKnownKeys(options);
             }
             config = toConfig();
+            requireRingFitsHeap(config);
         } catch (IllegalArgumentException e) {
             System.err.println("Invalid configuration: " + e.getMessage());
             return 2;
