@@ -85,7 +85,7 @@ public final class RateLimitedLog {
     private void flush(long now) {
         nextAllowedNanos = now + intervalNanos;
         log.warn("{} more similar warnings suppressed{}", suppressed,
-            lastSuppressed == null ? "" : " (last: " + lastSuppressed + ")");
+            lastSuppressed == null ? "" : " (like: " + lastSuppressed.replace("{}", "…") + ")");
         suppressed = 0;
         lastSuppressed = null;
     }
