@@ -75,6 +75,19 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
      */
     public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory,
                     Consumer<Throwable> onFatal, List<PipelineTopology.Stage> upstream) {
+        this(config, egress, threadFactory, onFatal, upstream, stage -> { });
+    }
+
+    /**
+     * @param beforeStart runs on the calling thread once the stages are built and wired, before any of them starts:
+     *                    recovery replays the journal into the sequence-route stage here ({@link
+     *                    IngressConsumer#replay}), with no client connected and nothing on the ring. Starting the
+     *                    Disruptor afterwards starts the stage threads, which is what makes everything it did visible
+     *                    to them. If it throws, nothing was started and the exception propagates.
+     */
+    public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory,
+                    Consumer<Throwable> onFatal, List<PipelineTopology.Stage> upstream,
+                    Consumer<IngressConsumer> beforeStart) {
         this.config = config;
         this.onFatal = onFatal;
         this.consumer = new IngressConsumer(config, egress);
@@ -89,6 +102,7 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
             ProducerType.MULTI, config.newWaitStrategy());
         topology.wire(disruptor);
         disruptor.setDefaultExceptionHandler(new KeepAliveExceptionHandler());
+        beforeStart.accept(consumer);
         this.ring = disruptor.start();
         this.stats = new PipelineStats(consumer, this);
         this.ticker = config.gapTimeoutMillis() > 0 ? startTicker(Math.max(1, config.gapTimeoutMillis() / 4)) : null;

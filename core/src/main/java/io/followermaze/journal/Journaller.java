@@ -1,0 +1,81 @@
+package io.followermaze.journal;
+
+import com.lmax.disruptor.EventHandler;
+import io.followermaze.pipeline.IngressEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/**
+ * The journal stage: sees every ring entry before the sequence-route stage (which is gated on it), appends each
+ * event-lines entry's bytes as one record and writes the batch at its end, so that nothing is routed before it is
+ * written (to the OS; to disk as well under {@code fsync batch}). Registrations and ticks are not journaled.
+ * <p>
+ * A failed write is fatal ({@link JournalWriteError}): see there. Runs on its own Disruptor thread; allocates
+ * nothing per entry or batch.
+ */
+public final class Journaller implements EventHandler<IngressEntry> {
+    private static final Logger LOG = LoggerFactory.getLogger(Journaller.class);
+
+    /** The stage's name in the pipeline topology. */
+    public static final String STAGE = "journal";
+
+    // Set once by attach(), on the thread that builds the pipeline, before the stage's thread starts.
+    private JournalWriter writer;
+    private JournalSyncer syncer;
+
+    /** A stage that writes nothing until {@link #attach} gives it its writer (before the pipeline starts). */
+    public Journaller() {
+    }
+
+    public Journaller(JournalWriter writer) {
+        attach(writer);
+    }
+
+    /** Gives the stage its writer: after recovery, before the pipeline starts (the start publishes it). */
+    public void attach(JournalWriter writer) {
+        if (this.writer != null) {
+            throw new IllegalStateException("journal writer already attached");
+        }
+        this.writer = writer;
+        this.syncer = writer.fsync().mode() == FsyncPolicy.Mode.INTERVAL
+            ? new JournalSyncer(writer, writer.fsync().intervalMillis()) : null;
+    }
+
+    @Override
+    public void onEvent(IngressEntry entry, long sequence, boolean endOfBatch) {
+        try {
+            if (entry.kind() == IngressEntry.Kind.EVENT_LINES) {
+                writer.append(entry.bytes(), 0, entry.length());
+            }
+            if (endOfBatch) {
+                writer.endBatch();
+            }
+        } catch (IOException e) {
+            throw new JournalWriteError("journal write failed at " + writer.position(), e);
+        }
+    }
+
+    /** The pipeline stops (drained): the last batch is on disk, the segment closed. */
+    @Override
+    public void onShutdown() {
+        if (writer == null) {
+            return;
+        }
+        if (syncer != null) {
+            syncer.close();
+        }
+        try {
+            writer.close();
+            LOG.info("Journal closed at {} ({} bytes written, {} writes, {} fsyncs)", writer.position(),
+                writer.bytesWritten(), writer.writes(), writer.forces());
+        } catch (IOException e) {
+            LOG.error("Journal: closing failed: {}", e.toString());
+        }
+    }
+
+    public JournalWriter writer() {
+        return writer;
+    }
+}
