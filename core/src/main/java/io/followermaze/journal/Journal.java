@@ -8,6 +8,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
 
 /**
@@ -70,11 +75,17 @@ public final class Journal {
      */
     public void recoverInto(IngressConsumer stage) {
         final long start = System.nanoTime();
+        final FileChannel lockFile;
+        try {
+            lockFile = lock();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         try {
             final JournalReader.Result read = JournalReader.read(config.dir(),
                 config.repair() ? JournalReader.Mode.REPAIR : JournalReader.Mode.RECOVER,
                 (payload, offset, length, at) -> stage.replay(payload, offset, length));
-            journaller.attach(new JournalWriter(config, read, bufferBytes, opener));
+            journaller.attach(new JournalWriter(config, read, bufferBytes, opener), lockFile);
             final long nanos = System.nanoTime() - start;
             final long released = stage.resequencer().releasedCount().get();
             final long skipped = stage.resequencer().seqsSkipped().get();
@@ -86,9 +97,41 @@ public final class Journal {
                     + "released, {} users, {} edges, {} events held, next seq {}, graph digest {}{}", config.dir(),
                 read.records(), read.payloadBytes(), read.segments().size(), nanos / 1_000_000, released, r.users(),
                 r.edges(), r.held(), r.nextSeq(), Long.toHexString(r.digest()), read.bytesDropped() > 0 ? ", " + read.bytesDropped() + " bytes dropped" : "");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            try {
+                lockFile.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
+    }
+
+    /** The name of the lock file in the journal directory. */
+    public static final String LOCK_FILE = "lock";
+
+    /**
+     * Locks the directory for this process (released when the stage shuts down, or by the OS when the process dies):
+     * two servers appending to one journal would interleave records.
+     */
+    private FileChannel lock() throws IOException {
+        Files.createDirectories(config.dir());
+        final Path file = config.dir().resolve(LOCK_FILE);
+        final FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        boolean locked = false;
+        try {
+            locked = ch.tryLock() != null;
+        } catch (OverlappingFileLockException heldHere) {
+            // held by this very process
+        } finally {
+            if (!locked) {
+                ch.close();
+            }
+        }
+        if (!locked) {
+            throw new IOException("journal " + config.dir() + " is in use by another server (" + file + " is locked)");
+        }
+        return ch;
     }
 
     /** What recovery did, or null before it ran. */

@@ -24,21 +24,27 @@ public final class Journaller implements EventHandler<IngressEntry> {
     // Set once by attach(), on the thread that builds the pipeline, before the stage's thread starts.
     private JournalWriter writer;
     private JournalSyncer syncer;
+    private AutoCloseable onClose;
 
     /** A stage that writes nothing until {@link #attach} gives it its writer (before the pipeline starts). */
     public Journaller() {
     }
 
     public Journaller(JournalWriter writer) {
-        attach(writer);
+        attach(writer, null);
     }
 
-    /** Gives the stage its writer: after recovery, before the pipeline starts (the start publishes it). */
-    public void attach(JournalWriter writer) {
+    /**
+     * Gives the stage its writer: after recovery, before the pipeline starts (the start publishes it).
+     *
+     * @param onClose closed after the writer when the stage shuts down (the directory lock), or null
+     */
+    public void attach(JournalWriter writer, AutoCloseable onClose) {
         if (this.writer != null) {
             throw new IllegalStateException("journal writer already attached");
         }
         this.writer = writer;
+        this.onClose = onClose;
         this.syncer = writer.fsync().mode() == FsyncPolicy.Mode.INTERVAL
             ? new JournalSyncer(writer, writer.fsync().intervalMillis()) : null;
     }
@@ -72,6 +78,14 @@ public final class Journaller implements EventHandler<IngressEntry> {
                 writer.bytesWritten(), writer.writes(), writer.forces());
         } catch (IOException e) {
             LOG.error("Journal: closing failed: {}", e.toString());
+        } finally {
+            if (onClose != null) {
+                try {
+                    onClose.close();
+                } catch (Exception e) {
+                    LOG.warn("Journal: releasing the directory lock failed: {}", e.toString());
+                }
+            }
         }
     }
 

@@ -186,6 +186,18 @@ class JournalRecoveryTest {
     }
 
     @Test
+    void oneServerAtATimePerJournal() {
+        final AtomicReference<Throwable> fatal = new AtomicReference<>();
+        try (Pipeline p = pipeline(new Journal(journal(FsyncPolicy.NEVER), SMALL), fatal)) {
+            final UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                () -> pipeline(new Journal(journal(FsyncPolicy.NEVER), SMALL), fatal).close());
+            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        }
+        // released at shutdown
+        pipeline(new Journal(journal(FsyncPolicy.NEVER), SMALL), fatal).close();
+    }
+
+    @Test
     void damageInTheMiddleStopsThePipelineFromStarting() throws Exception {
         final AtomicReference<Throwable> fatal = new AtomicReference<>();
         try (Pipeline p = pipeline(new Journal(journal(FsyncPolicy.NEVER), SMALL), fatal)) {
