@@ -131,7 +131,7 @@ public final class JournalReader {
             final int problemsBefore = problems.size();
             final SegmentRead r = readSegment(file, index, last, i == 0 ? from : null, expectedFirst, records,
                 visitor, files.subList(i + 1, files.size()));
-            if (r == null) { // deleted (torn header of the last segment)
+            if (r == null || r.truncatedAfter && Files.notExists(file)) { // deleted: a torn or damaged header
                 break;
             }
             segments.add(r.segment);

@@ -38,6 +38,12 @@ public final class JournalWriter implements AutoCloseable {
     private final FsyncPolicy fsync;
     private final ChannelOpener opener;
     private final ByteBuffer buffer;
+    /**
+     * A batch's records are written out once this many are buffered, not only at its end: the sequence-route stage
+     * may then start on them while the rest of the batch is journaled (see {@link Journaller}).
+     */
+    private final int writeThreshold;
+    static final int EARLY_WRITE_BYTES = 256 * 1024;
     private final CRC32C crc = new CRC32C();
 
     // ---- appending thread only ----
@@ -55,6 +61,10 @@ public final class JournalWriter implements AutoCloseable {
     private volatile FileChannel channel;
     /** A force that failed on the syncer thread; the appending thread turns it into a fatal error. */
     private volatile IOException syncFailure;
+
+    // the syncer thread's own: what it forced last
+    private FileChannel forcedChannel;
+    private long forcedUpTo = -1;
 
     // statistics, written by the appending thread only (plain long reads from others are fine for a gauge)
     private volatile long bytesWritten;
@@ -74,6 +84,7 @@ public final class JournalWriter implements AutoCloseable {
         this.fsync = config.fsync();
         this.opener = opener;
         this.buffer = ByteBuffer.allocateDirect(Math.max(bufferBytes, JournalFormat.HEADER_BYTES * 2));
+        this.writeThreshold = Math.min(buffer.capacity() / 4 * 3, Math.max(EARLY_WRITE_BYTES, buffer.capacity() / 4));
         Files.createDirectories(dir);
         this.records = end.records();
         if (!end.segments().isEmpty()) {
@@ -93,25 +104,34 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
+    /** A buffer that holds a record of any size up to {@code chunkBytes} on top of the early-write threshold. */
     public static int bufferBytesFor(int chunkBytes) {
         return Math.max(1 << 20, 4 * (chunkBytes + JournalFormat.RECORD_HEADER_BYTES));
     }
 
-    /** Appends one record (buffered; written at {@link #endBatch()} or when the buffer fills). */
-    public void append(byte[] payload, int offset, int length) throws IOException {
+    /**
+     * Appends one record (buffered; written at {@link #endBatch()}, or first, when the buffer holds
+     * {@link #writeThreshold} bytes, what came before it).
+     *
+     * @return true if the records appended before this one were written out first (all of them are now with the OS)
+     */
+    public boolean append(byte[] payload, int offset, int length) throws IOException {
         if (length < 1) {
-            return;
+            return false;
         }
         final int recordBytes = JournalFormat.RECORD_HEADER_BYTES + length;
         if (recordBytes > buffer.capacity()) {
             throw new IOException("record of " + length + " bytes is larger than the journal's write buffer ("
                 + buffer.capacity() + ")");
         }
+        boolean wrote = false;
         if (!hasSegment || segmentRecords > 0 && segmentBytes + recordBytes > segmentLimit) {
+            wrote = hasSegment;
             roll();
         }
-        if (buffer.remaining() < recordBytes) {
+        if (buffer.position() > 0 && buffer.position() + recordBytes > writeThreshold) {
             writeBuffer();
+            wrote = true;
         }
         final int at = buffer.position();
         buffer.putInt(at, JournalFormat.recordCrc(crc, payload, offset, length));
@@ -121,6 +141,7 @@ public final class JournalWriter implements AutoCloseable {
         segmentBytes += recordBytes;
         segmentRecords++;
         records++;
+        return wrote;
     }
 
     /** Writes what the batch appended, and forces it under {@code fsync batch}. */
@@ -198,11 +219,14 @@ public final class JournalWriter implements AutoCloseable {
     /** From the {@link JournalSyncer}'s thread: forces the current segment. */
     void forceFromSyncer() {
         final FileChannel ch = channel;
-        if (ch == null) {
-            return;
+        final long written = bytesWritten;
+        if (ch == null || ch == forcedChannel && written == forcedUpTo) {
+            return; // nothing written since the last force
         }
         try {
             ch.force(false);
+            forcedChannel = ch;
+            forcedUpTo = written;
             forces++;
         } catch (ClosedChannelException rolled) {
             // the segment was closed by a roll, which forced it first

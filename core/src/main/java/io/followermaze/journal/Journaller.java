@@ -1,6 +1,7 @@
 package io.followermaze.journal;
 
 import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.Sequence;
 import io.followermaze.pipeline.IngressEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,15 +46,31 @@ public final class Journaller implements EventHandler<IngressEntry> {
         }
         this.writer = writer;
         this.onClose = onClose;
+        this.releaseEarly = early != null && writer.fsync().mode() != FsyncPolicy.Mode.BATCH;
         this.syncer = writer.fsync().mode() == FsyncPolicy.Mode.INTERVAL
             ? new JournalSyncer(writer, writer.fsync().intervalMillis()) : null;
+    }
+
+    /**
+     * Set by the Disruptor before the stage starts: moving it lets the stage behind start on entries before the end of
+     * this stage's batch. Moved only past entries whose records have been written (to the OS), and only when the
+     * fsync policy does not promise more ({@code batch} forces first, at the batch end).
+     */
+    private Sequence early;
+    private boolean releaseEarly;
+
+    @Override
+    public void setSequenceCallback(Sequence sequenceCallback) {
+        this.early = sequenceCallback;
+        this.releaseEarly = writer != null && writer.fsync().mode() != FsyncPolicy.Mode.BATCH;
     }
 
     @Override
     public void onEvent(IngressEntry entry, long sequence, boolean endOfBatch) {
         try {
-            if (entry.kind() == IngressEntry.Kind.EVENT_LINES) {
-                writer.append(entry.bytes(), 0, entry.length());
+            if (entry.kind() == IngressEntry.Kind.EVENT_LINES
+                && writer.append(entry.bytes(), 0, entry.length()) && releaseEarly) {
+                early.set(sequence - 1); // every entry before this one is written
             }
             if (endOfBatch) {
                 writer.endBatch();

@@ -204,6 +204,20 @@ class JournalSegmentTest {
     }
 
     @Test
+    void repairingABadHeaderDropsThatSegmentAndTheJournalGoesOn() throws IOException {
+        final List<String> written = write(config(4096), 1, 400, 10);
+        final JournalReader.Result full = JournalReader.read(dir, JournalReader.Mode.INSPECT, (p, o, l, at) -> { });
+        flip(segments().get(1), 20);
+        final int kept = (int) full.segments().get(1).firstRecord();
+        assertEquals(written.subList(0, kept), readAll(JournalReader.Mode.REPAIR));
+        assertEquals(1, segments().size());
+        final List<String> more = write(config(4096), 1000, 200, 10);
+        final List<String> expected = new ArrayList<>(written.subList(0, kept));
+        expected.addAll(more);
+        assertEquals(expected, readAll(JournalReader.Mode.RECOVER));
+    }
+
+    @Test
     void fsyncPolicySpellings() {
         assertEquals(FsyncPolicy.NEVER, FsyncPolicy.parse("never"));
         assertEquals(FsyncPolicy.BATCH, FsyncPolicy.parse("BATCH"));
