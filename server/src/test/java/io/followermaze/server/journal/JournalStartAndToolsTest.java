@@ -140,6 +140,67 @@ class JournalStartAndToolsTest {
         }
     }
 
+    /**
+     * A full disk, for real: the process may write files of at most 64 KiB ({@code ulimit -f}), so the journal's write
+     * fails with EFBIG. The write failure is fatal: exit status 70, nothing after it routed; a restart without the
+     * limit recovers what was written.
+     */
+    @Test
+    void aFailedJournalWriteExitsWithStatus70AndARestartRecovers() throws Exception {
+        final List<String> javaCommand = serve("--journal-fsync", "never", "--metrics-port", "0");
+        final StringBuilder command = new StringBuilder("ulimit -f 64; exec");
+        for (String arg : javaCommand) {
+            command.append(" '").append(arg.replace("'", "'\\''")).append('\'');
+        }
+        final Process server = new ProcessBuilder("bash", "-c", command.toString()).redirectErrorStream(true).start();
+        final StringBuffer output = new StringBuffer(); // appended by the pump, read by the test
+        final Thread pump = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(
+                new java.io.InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    output.append(line).append('\n');
+                }
+            } catch (IOException ignored) {
+                // ended
+            }
+        });
+        pump.start();
+        final java.util.regex.Pattern ports = java.util.regex.Pattern.compile("events on [^:]+:(\\d+)");
+        int port = -1;
+        final long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (port < 0 && System.nanoTime() < deadline && server.isAlive()) {
+            final java.util.regex.Matcher m = ports.matcher(output.toString());
+            if (m.find()) {
+                port = Integer.parseInt(m.group(1));
+            } else {
+                Thread.sleep(20);
+            }
+        }
+        assertTrue(port > 0, "the server to start\n" + output);
+        final StringBuilder events = new StringBuilder();
+        for (int seq = 1; seq <= 20_000; seq++) {
+            events.append(seq).append("|B\n");
+        }
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(events.toString().getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException expected) {
+            // the server went away
+        }
+        assertTrue(server.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS), "the server exits");
+        pump.join(10_000);
+        assertEquals(ServeCommand.FATAL_EXIT_STATUS, server.exitValue(), output.toString());
+        assertTrue(output.toString().contains("FATAL") && output.toString().contains("journal write failed")
+            && output.toString().contains("File too large"), output.toString());
+
+        try (ServerProcess restarted = ServerProcess.start(List.of("-Xmx128m"), List.of("--journal-dir", dir.toString()),
+            LIMIT)) {
+            assertTrue(restarted.outputText().contains("Journal recovered from"), restarted.outputText());
+            final double next = restarted.metric("followermaze_resequencer_next");
+            assertTrue(next > 1 && next <= 20_001, "recovered cursor " + next);
+        }
+    }
+
     @Test
     void inspectAndReplayReportTheJournal() throws Exception {
         writeJournal(1500);
