@@ -70,6 +70,8 @@ public final class JournalWriter implements AutoCloseable {
     private volatile long bytesWritten;
     private volatile long writes;
     private volatile long forces;
+    /** Forces by the syncer thread (its own counter: each counter has one writer). */
+    private volatile long syncerForces;
 
     /**
      * Continues the journal at {@code end} (from {@link JournalReader}: the last segment, truncated to its last good
@@ -227,7 +229,7 @@ public final class JournalWriter implements AutoCloseable {
             ch.force(false);
             forcedChannel = ch;
             forcedUpTo = written;
-            forces++;
+            syncerForces++;
         } catch (ClosedChannelException rolled) {
             // the segment was closed by a roll, which forced it first
         } catch (IOException e) {
@@ -255,8 +257,9 @@ public final class JournalWriter implements AutoCloseable {
         return writes;
     }
 
+    /** Forces so far, by the appending thread and the syncer. */
     public long forces() {
-        return forces;
+        return forces + syncerForces;
     }
 
     public FsyncPolicy fsync() {

@@ -212,6 +212,9 @@ class JournalCrashTest {
                 () -> nextSeq(server) == EVENTS + 1
                     && server.metric("followermaze_events_duplicates_total") - duplicatesBefore >= nextSeq - 1,
                 server::outputText);
+            // the resent stream is journaled again, whole (the journal is the raw input), before it is dropped
+            Conditions.await("the resent bytes journaled", LIMIT,
+                () -> server.metric("followermaze_journal_written_bytes_total") >= wire.length, server::outputText);
             server.process().destroy(); // SIGTERM: a graceful stop flushes every client and closes it
             for (TestClient client : clients) {
                 client.awaitClosed(LIMIT);

@@ -120,6 +120,7 @@ class JournalStartAndToolsTest {
             assertTrue(repaired.outputText().contains("Journal repaired"), repaired.outputText());
             final JournalReader.Result kept = JournalReader.read(dir, JournalReader.Mode.INSPECT, (p, o, l, at) -> { });
             final long released = kept.records() * 10;
+            assertEquals(0.0, repaired.metric("followermaze_journal_written_bytes_total"), "nothing new written yet");
             assertEquals(released + 1, (long) repaired.metric("followermaze_resequencer_next"), repaired.outputText());
         }
     }
