@@ -449,6 +449,46 @@ public final class FollowerGraph {
         return users.get();
     }
 
+    /**
+     * A digest of the follow edges, independent of the order they were made in and of how the graph stores them: the
+     * sum, over every edge, of {@link #edgeHash}. Two graphs with the same edges have the same digest; a model (or a
+     * replay tool) can compute it from its own edge set. Walks the whole graph: for tools and tests, not the hot path.
+     */
+    public long digest() {
+        long sum = 0;
+        for (User u : usersById) {
+            sum += followeesHash(u);
+        }
+        final var values = usersWithLargeIds.values().iterator();
+        while (values.hasNext()) {
+            sum += followeesHash(values.next());
+        }
+        return sum;
+    }
+
+    private static long followeesHash(User u) {
+        if (u == null || u.followees == null) {
+            return 0;
+        }
+        long sum = 0;
+        final var keys = u.followees.keySet().iterator();
+        while (keys.hasNext()) {
+            sum += edgeHash(u.id, keys.nextLong());
+        }
+        return sum;
+    }
+
+    /** The hash of one edge {@code follower -> followed} in {@link #digest()} (a SplitMix64 finaliser of both ids). */
+    public static long edgeHash(long follower, long followed) {
+        long z = follower * 0x9E3779B97F4A7C15L + followed;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        z += followed * 0xD6E8FEB86659FD93L; // keeps a -> b and b -> a apart even where the first part collides
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        return z ^ (z >>> 31);
+    }
+
     /** Slots in the user's followees map (0 without one); for tests of memory that is given back. */
     int followeesCapacity(long user) {
         final User u = user(user);

@@ -1,6 +1,8 @@
 package io.followermaze.pipeline;
 
+import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.EventTranslatorOneArg;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
@@ -11,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -75,12 +78,28 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
      */
     public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory,
                     Consumer<Throwable> onFatal, List<PipelineTopology.Stage> upstream) {
+        this(config, egress, threadFactory, onFatal, upstream, stage -> { });
+    }
+
+    /**
+     * @param beforeStart runs on the calling thread once the stages are built and wired, before any of them starts:
+     *                    recovery replays the journal into the sequence-route stage here ({@link
+     *                    SequenceRouteStage#replay}), with no client connected and nothing on the ring. Starting the
+     *                    Disruptor afterwards starts the stage threads, which is what makes everything it did visible
+     *                    to them. If it throws, nothing was started and the exception propagates.
+     */
+    public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory,
+                    Consumer<Throwable> onFatal, List<PipelineTopology.Stage> upstream,
+                    Consumer<SequenceRouteStage> beforeStart) {
         this.config = config;
         this.onFatal = onFatal;
         this.sequenceRoute = new SequenceRouteStage(config, egress);
         PipelineTopology chain = PipelineTopology.of(new PipelineTopology.Stage(PipelineTopology.SEQUENCE_ROUTE, sequenceRoute));
+        this.upstreamShutDown = new CountDownLatch(upstream.size());
         for (int i = upstream.size() - 1; i >= 0; i--) {
-            chain = chain.before(upstream.get(i));
+            final PipelineTopology.Stage stage = upstream.get(i);
+            chain = chain.before(new PipelineTopology.Stage(stage.name(),
+                new ShutdownCounted(stage.handler(), upstreamShutDown)));
         }
         this.topology = chain;
 
@@ -89,6 +108,7 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
             ProducerType.MULTI, config.newWaitStrategy());
         topology.wire(disruptor);
         disruptor.setDefaultExceptionHandler(new KeepAliveExceptionHandler());
+        beforeStart.accept(sequenceRoute);
         this.ring = disruptor.start();
         this.stats = new PipelineStats(sequenceRoute, this);
         this.ticker = config.gapTimeoutMillis() > 0 ? startTicker(Math.max(1, config.gapTimeoutMillis() / 4)) : null;
@@ -148,6 +168,54 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
         }
     }
 
+    /** Counted down by each upstream stage's onShutdown, on its own thread. */
+    private final CountDownLatch upstreamShutDown;
+
+    /** An upstream stage as given, whose {@code onShutdown} also counts down a latch the closing thread waits on. */
+    private static final class ShutdownCounted implements EventHandler<IngressEntry> {
+        private final EventHandler<IngressEntry> stage;
+        private final CountDownLatch done;
+
+        ShutdownCounted(EventHandler<IngressEntry> stage, CountDownLatch done) {
+            this.stage = stage;
+            this.done = done;
+        }
+
+        @Override
+        public void onEvent(IngressEntry entry, long sequence, boolean endOfBatch) throws Exception {
+            stage.onEvent(entry, sequence, endOfBatch);
+        }
+
+        @Override
+        public void onBatchStart(long batchSize, long queueDepth) {
+            stage.onBatchStart(batchSize, queueDepth);
+        }
+
+        @Override
+        public void onStart() {
+            stage.onStart();
+        }
+
+        @Override
+        public void onShutdown() {
+            try {
+                stage.onShutdown();
+            } finally {
+                done.countDown();
+            }
+        }
+
+        @Override
+        public void onTimeout(long sequence) throws Exception {
+            stage.onTimeout(sequence);
+        }
+
+        @Override
+        public void setSequenceCallback(Sequence sequenceCallback) {
+            stage.setSequenceCallback(sequenceCallback);
+        }
+    }
+
     // ---- producers (any thread) ----
 
     private static final EventTranslatorOneArg<IngressEntry, Void> TICK = (entry, sequence, unused) -> entry.clear();
@@ -192,8 +260,9 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
         }
         try {
             disruptor.shutdown(timeout, unit);
-            // shutdown() returns once the ring is drained; the stage's onShutdown runs after, on its own thread
-            return sequenceRoute.awaitShutdown(timeout, unit);
+            // shutdown() returns once the ring is drained; each stage's onShutdown runs after, on its own thread (the
+            // journal closes its segment there)
+            return sequenceRoute.awaitShutdown(timeout, unit) && upstreamShutDown.await(timeout, unit);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

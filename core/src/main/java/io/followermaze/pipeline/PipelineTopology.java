@@ -19,8 +19,8 @@ import java.util.Objects;
  *  gap-timeout ticker ─────────────────────┘    (arrival order)  parse → resequence → graph → route
  * </pre>
  *
- * A stage that must see input first is put {@link #before} it: a journaller (nothing is routed before it is
- * written down) or a log producer. {@link #picture()} draws the chain as wired, and a test keeps the picture above
+ * A stage that must see input first is put {@link #before} it: the journal stage with {@code --journal-dir}
+ * ({@code io.followermaze.journal.Journaller}: nothing is routed before it is written down), or a log producer. {@link #picture()} draws the chain as wired, and a test keeps the picture above
  * in step with it.
  */
 public final class PipelineTopology {

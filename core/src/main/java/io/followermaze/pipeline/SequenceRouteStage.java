@@ -33,7 +33,8 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
     private final Router router;
     private final SessionTable sessions = new SessionTable();
     private final FollowerGraph graph;
-    private final EgressListener egress;
+    /** The egress; {@link EgressListener#NONE} while {@link #replay} runs. */
+    private EgressListener egress;
     private final Event parsed = new Event();
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 1000);
     private final RateLimitedLog gapLog = new RateLimitedLog(LOG, 1000);
@@ -151,14 +152,14 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
     public void restore(Snapshot snapshot) {
         graph.importFrom(snapshot.graph);
         resequencer.restoreCursor(snapshot.cursor, snapshot.released, snapshot.gapsSkipped, snapshot.seqsSkipped);
-        onLines(snapshot.heldLines(), snapshot.heldLength());
+        onLines(snapshot.heldLines(), 0, snapshot.heldLength());
     }
 
     @Override
     public void onEvent(IngressEntry entry, long sequence, boolean endOfBatch) {
         switch (entry.kind()) {
             case EVENT_LINES:
-                onLines(entry.bytes(), entry.length());
+                onLines(entry.bytes(), 0, entry.length());
                 if (snapshots != null) {
                     snapshots.taken(entry);
                 }
@@ -193,6 +194,22 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
         }
     }
 
+    /**
+     * Replays journaled event lines ({@code bytes[offset, offset + length)}, one ring entry's worth) through parse,
+     * resequence and graph exactly as {@link #onEvent} would, but with the egress switched off: for recovery, on the
+     * thread that builds the pipeline, before the pipeline starts (its start is the hand-over to the pipeline thread).
+     * With no client registered, routing only counts undeliverable notifications.
+     */
+    public void replay(byte[] bytes, int offset, int length) {
+        final EgressListener live = egress;
+        egress = EgressListener.NONE;
+        try {
+            onLines(bytes, offset, length);
+        } finally {
+            egress = live;
+        }
+    }
+
     /** The pipeline stops: what the rate-limited logs still hold back goes out. */
     @Override
     public void onShutdown() {
@@ -214,43 +231,44 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
     }
 
     /**
-     * Takes {@code bytes[0, length)} line by line ('\n'). Producers pass on whole lines; bytes after the last '\n'
+     * Takes {@code bytes[offset, offset + length)} line by line ('\n'). Producers pass on whole lines; bytes after the last '\n'
      * are what a source left unfinished when it closed or the server shut down (see the server's event-source
      * handler). Such a fragment can not be told from a line that lost its end, so it is never parsed: it is
      * rejected as {@link ParseOutcome#TRUNCATED}, or as {@link ParseOutcome#LINE_TOO_LONG} when it is longer than
      * any line (the start of an over-long line, published so by {@link io.followermaze.ingress.LineFramer}). One check per
      * entry, not per line.
      */
-    private void onLines(byte[] bytes, int length) {
-        int whole = length;
-        if (length > 0 && bytes[length - 1] != '\n') {
-            whole = length - 1;
-            while (whole > 0 && bytes[whole - 1] != '\n') {
+    private void onLines(byte[] bytes, int offset, int length) {
+        final int end = offset + length;
+        int whole = end;
+        if (end > offset && bytes[end - 1] != '\n') {
+            whole = end - 1;
+            while (whole > offset && bytes[whole - 1] != '\n') {
                 whole--;
             }
         }
-        int start = 0;
+        int start = offset;
         while (start < whole) {
             // Received is counted before the line can be rejected, so received - rejected never reads negative.
             linesReceived.increment();
             final ParseOutcome outcome = parser.parseNextLine(bytes, start, whole, parsed);
-            final int end = parser.lineEnd();
+            final int lineEnd = parser.lineEnd();
             if (outcome == ParseOutcome.ACCEPTED) {
                 if (!resequencer.offer(parsed)) {
-                    onRejected(ParseOutcome.SEQ_TOO_FAR_AHEAD, bytes, start, end);
+                    onRejected(ParseOutcome.SEQ_TOO_FAR_AHEAD, bytes, start, lineEnd);
                 }
             } else {
-                onRejected(outcome, bytes, start, end);
+                onRejected(outcome, bytes, start, lineEnd);
             }
-            start = end + 1;
+            start = lineEnd + 1;
         }
-        if (whole < length) {
+        if (whole < end) {
             linesReceived.increment();
             // As the parser does, a trailing '\r' is not part of the line: a line of the limit cut after its '\r' is
             // truncated, not too long (the start of an over-long line is limit + 2 bytes, still too long without it).
-            final int fragment = length - whole - (bytes[length - 1] == '\r' ? 1 : 0);
+            final int fragment = end - whole - (bytes[end - 1] == '\r' ? 1 : 0);
             onRejected(fragment > maxLineLength ? ParseOutcome.LINE_TOO_LONG : ParseOutcome.TRUNCATED,
-                bytes, whole, length);
+                bytes, whole, end);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.followermaze.server;
 
+import io.followermaze.journal.Journal;
 import io.followermaze.pipeline.MemoryModel;
 import io.followermaze.pipeline.Pipeline;
 import io.followermaze.pipeline.SharedRateLimitedLog;
@@ -30,6 +31,7 @@ import org.slf4j.event.Level;
 
 import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +50,10 @@ import java.util.function.Consumer;
  *
  * {@link #start()} binds both ports (0 picks free ones: ask {@link #eventPort()} / {@link #clientPort()});
  * {@link #close()} stops accepting, drains the pipeline, flushes what was released, then closes.
+ * <p>
+ * With a journal ({@code --journal-dir}) a journal stage runs ahead of the pipeline's sequence-route stage, and the
+ * constructor first replays the journal (see {@link Journal}): the graph, the cursor and the held events are back
+ * before a listener opens.
  */
 public final class FollowerMazeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FollowerMazeServer.class);
@@ -62,6 +68,8 @@ public final class FollowerMazeServer implements AutoCloseable {
     private final EventLoopGroup ioGroup;
     private final Egress egress;
     private final Pipeline pipeline;
+    /** The input journal, or null when off. */
+    private final Journal journal;
     private final ChannelGroup sourceChannels = new DefaultChannelGroup("event-sources", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     /** Fair turns at a full ring for the event sources. */
@@ -102,15 +110,24 @@ public final class FollowerMazeServer implements AutoCloseable {
         this.config = config;
         this.clientCap = ClientCap.of(config, fdLimit);
         this.transport = NettyTransport.select(config.transport());
+        this.egress = new Egress(config.maxOutboundBytes(), DirectMemory.outboundBudget(config.maxTotalOutboundBytes()),
+            config.handoffBytes(), config.slowClientGraceMillis(), config.clientStallMillis(), ByteBufAllocator.DEFAULT);
+        // The pipeline first: with a journal, recovery replays it here, before any thread or listener exists, and a
+        // damaged journal stops the start with nothing to clean up.
+        // A FastThreadLocalThread, so that buffers the pipeline allocates come from a thread-local cache.
+        final DefaultThreadFactory pipelineThreads = new DefaultThreadFactory("followermaze-pipeline", true);
+        if (config.journal().enabled()) {
+            this.journal = new Journal(config.journal(), config.pipeline());
+            this.pipeline = new Pipeline(config.pipeline(), egress, pipelineThreads, onFatal, List.of(journal.stage()),
+                journal.recovery());
+        } else {
+            this.journal = null;
+            this.pipeline = new Pipeline(config.pipeline(), egress, pipelineThreads, onFatal);
+        }
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("followermaze-accept", true),
             transport.ioHandlerFactory());
         this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
             new DefaultThreadFactory("followermaze-io", true), transport.ioHandlerFactory());
-        this.egress = new Egress(config.maxOutboundBytes(), DirectMemory.outboundBudget(config.maxTotalOutboundBytes()),
-            config.handoffBytes(), config.slowClientGraceMillis(), config.clientStallMillis(), ByteBufAllocator.DEFAULT);
-        // A FastThreadLocalThread, so that buffers the pipeline allocates come from a thread-local cache.
-        this.pipeline = new Pipeline(config.pipeline(), egress, new DefaultThreadFactory("followermaze-pipeline", true),
-            onFatal);
     }
 
     /** Binds both listeners; returns once they accept connections. */
@@ -223,6 +240,11 @@ public final class FollowerMazeServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** The input journal, or null when {@code --journal-dir} is not set. */
+    public Journal journal() {
+        return journal;
     }
 
     public long slowConsumersCutOff() {

@@ -1,5 +1,6 @@
 package io.followermaze.server;
 
+import io.followermaze.journal.JournalConfig;
 import io.followermaze.pipeline.PipelineConfig;
 
 import java.util.function.Consumer;
@@ -34,12 +35,14 @@ import java.util.function.Consumer;
  *                              cut off only if its backlog then passes {@code maxOutboundBytes})
  * @param tls                   optional TLS per port
  * @param pipeline              ring, chunk, window and wait-strategy settings
+ * @param journal               the input journal (off unless it has a directory; see {@link JournalConfig})
  */
 public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, Transport transport,
                            int clientHighWaterMark, long slowClientGraceMillis, long maxOutboundBytes,
                            long handoffBytes, int maxClientIdLength, long clientIdTimeoutMillis, int maxClients,
                            int maxEventSources, long eventSourceIdleTimeoutMillis, long maxTotalOutboundBytes,
-                           long clientStallMillis, TlsConfig tls, PipelineConfig pipeline) {
+                           long clientStallMillis, TlsConfig tls, PipelineConfig pipeline,
+                           JournalConfig journal) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_EVENT_PORT = 9090;
@@ -87,8 +90,9 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             requireAtLeast("maxTotalOutboundBytes", maxTotalOutboundBytes, maxOutboundBytes);
         }
         requireAtLeast("clientStallMillis", clientStallMillis, 1);
-        if (tls == null || pipeline == null) {
-            throw new IllegalArgumentException("tls and pipeline must be set (TlsConfig.NONE for none)");
+        if (tls == null || pipeline == null || journal == null) {
+            throw new IllegalArgumentException("tls, pipeline and journal must be set (TlsConfig.NONE, JournalConfig.OFF "
+                + "for none)");
         }
     }
 
@@ -128,6 +132,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         private long clientStallMillis = DEFAULT_CLIENT_STALL_MILLIS;
         private TlsConfig.Builder tls = TlsConfig.builder();
         private PipelineConfig.Builder pipeline = PipelineConfig.builder();
+        private JournalConfig.Builder journal = JournalConfig.builder();
 
         public Builder() {
         }
@@ -151,6 +156,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             clientStallMillis = c.clientStallMillis;
             tls = c.tls.toBuilder();
             pipeline = c.pipeline.toBuilder();
+            journal = c.journal.toBuilder();
         }
 
         public Builder bindAddress(String v) { bindAddress = v; return this; }
@@ -175,12 +181,15 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         public Builder pipeline(PipelineConfig v) { pipeline = v.toBuilder(); return this; }
         /** Changes pipeline values in place, checked with the rest: {@code pipeline(p -> p.chunkBytes(4096))}. */
         public Builder pipeline(Consumer<PipelineConfig.Builder> edit) { edit.accept(pipeline); return this; }
+        public Builder journal(JournalConfig v) { journal = v.toBuilder(); return this; }
+        /** Changes journal values in place: {@code journal(j -> j.dir(path).fsync(FsyncPolicy.BATCH))}. */
+        public Builder journal(Consumer<JournalConfig.Builder> edit) { edit.accept(journal); return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
                 slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis,
                 maxClients, maxEventSources, eventSourceIdleTimeoutMillis, maxTotalOutboundBytes, clientStallMillis,
-                tls.build(), pipeline.build());
+                tls.build(), pipeline.build(), journal.build());
         }
     }
 }

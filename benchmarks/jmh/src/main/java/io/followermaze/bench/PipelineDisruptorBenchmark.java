@@ -1,6 +1,9 @@
 package io.followermaze.bench;
 
 import io.followermaze.ingress.LineFramer;
+import io.followermaze.journal.FsyncPolicy;
+import io.followermaze.journal.Journal;
+import io.followermaze.journal.JournalConfig;
 import io.followermaze.pipeline.EgressListener;
 import io.followermaze.pipeline.Pipeline;
 import io.followermaze.pipeline.PipelineConfig;
@@ -12,6 +15,10 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +52,16 @@ public class PipelineDisruptorBenchmark extends MixBenchmark {
     @Param({"blocking"})
     public String waitStrategy;
 
+    /**
+     * {@code off}: no journal; {@code never}: the journal stage ahead of sequence-route ({@code --journal-fsync never},
+     * into a temporary directory that is deleted at the end). Compare the two for the journal's cost.
+     */
+    @Param({"off", "never"})
+    public String journal;
+
+    private Path journalDir;
+    private Journal journalStage;
+
     private ReferenceStream stream;
     private int[] arrival;
     private byte[] bytes;
@@ -54,11 +71,20 @@ public class PipelineDisruptorBenchmark extends MixBenchmark {
     private CountingSession[] sessions;
 
     @Setup(Level.Trial)
-    public void setUp() throws InterruptedException {
+    public void setUp() throws InterruptedException, IOException {
         stream = stream(EVENTS);
         arrival = ReferenceStream.referenceArrival(EVENTS);
         bytes = new byte[stream.maxEncodedLength()];
-        pipeline = new Pipeline(PipelineConfig.DEFAULT.withWaitStrategy(WaitStrategyKind.parse(waitStrategy)), EgressListener.NONE);
+        final PipelineConfig config = PipelineConfig.DEFAULT.withWaitStrategy(WaitStrategyKind.parse(waitStrategy));
+        if (journal.equals("off")) {
+            pipeline = new Pipeline(config, EgressListener.NONE);
+        } else {
+            journalDir = Files.createTempDirectory("followermaze-jmh-journal");
+            journalStage = new Journal(JournalConfig.builder().dir(journalDir).fsync(FsyncPolicy.parse(journal)).build(),
+                config);
+            pipeline = new Pipeline(config, EgressListener.NONE, Thread::new, ex -> { }, List.of(journalStage.stage()),
+                journalStage.recovery());
+        }
         sessions = CountingSession.connected(CONNECTED);
         for (CountingSession s : sessions) {
             pipeline.register(s);
@@ -98,8 +124,19 @@ public class PipelineDisruptorBenchmark extends MixBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws IOException {
         final boolean drained = pipeline.drainAndStop(10, TimeUnit.SECONDS);
+        if (journalDir != null) {
+            System.out.printf("%n[pipeline-disruptor] journal: %d bytes for %d events (%.2f bytes/event), %d writes%n",
+                journalStage.writer().bytesWritten(), seqBase,
+                (double) journalStage.writer().bytesWritten() / Math.max(1, seqBase), journalStage.writer().writes());
+            try (var files = Files.list(journalDir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(journalDir);
+        }
         if (!drained || pipeline.stats().released() != seqBase || pipeline.stats().rejectedTotal() != 0 || pipeline.stats().seqsSkipped() != 0
             || CountingSession.totalNotifications(sessions) != pipeline.stats().notificationsDelivered()) {
             throw new IllegalStateException("pipeline check failed: drained " + drained + ", released "

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code followermaze <command>}: the entry point of the runnable jar. */
 @Command(name = "followermaze", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Follower Maze: ordered social-event fan-out over a Disruptor pipeline behind Netty.",
-    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, JournalCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package io.followermaze.server.cli;
 
+import io.followermaze.journal.JournalCorruptException;
 import io.followermaze.server.FollowerMazeServer;
 import io.followermaze.server.ServerConfig;
 import org.slf4j.Logger;
@@ -9,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -94,6 +96,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** Exit status when the journal is damaged in the middle and {@code --journal-repair} is off (EX_DATAERR). */
+    public static final int JOURNAL_DAMAGED_EXIT_STATUS = 65;
+    /** Exit status when the journal can not be read or opened for writing (EX_IOERR). */
+    public static final int JOURNAL_IO_EXIT_STATUS = 74;
+
     /** Exit status after a fatal error in the pipeline (EX_SOFTWARE). */
     public static final int FATAL_EXIT_STATUS = 70;
 
@@ -153,7 +160,16 @@ public final class ServeCommand implements Callable<Integer> {
         }
         setLogLevel(logLevel);
         LOG.info("Profile {}", profile);
-        final FollowerMazeServer server = new FollowerMazeServer(config, ServeCommand::exitOnFatal).start();
+        final FollowerMazeServer server;
+        try {
+            server = new FollowerMazeServer(config, ServeCommand::exitOnFatal).start();
+        } catch (UncheckedIOException e) {
+            // the journal could not be recovered: starting without the state it holds would route wrongly
+            final boolean damaged = e.getCause() instanceof JournalCorruptException;
+            LOG.error("Cannot start: {}", e.getCause().getMessage());
+            System.err.println("followermaze: cannot start: " + e.getCause().getMessage());
+            return damaged ? JOURNAL_DAMAGED_EXIT_STATUS : JOURNAL_IO_EXIT_STATUS;
+        }
         final MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(server, config.bindAddress(), metricsPort,
             metricsMaxConnections, metricsTimeoutMillis);
         final StatusReporter status = statusIntervalMillis > 0 ? new StatusReporter(server, statusIntervalMillis) : null;

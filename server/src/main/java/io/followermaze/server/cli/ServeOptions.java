@@ -1,5 +1,7 @@
 package io.followermaze.server.cli;
 
+import io.followermaze.journal.FsyncPolicy;
+import io.followermaze.journal.JournalConfig;
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.pipeline.WaitStrategyKind;
 import io.followermaze.server.ServerConfig;
@@ -151,6 +153,20 @@ final class ServeOptions implements CommandLine.IModelTransformer {
         new Option<>("wait-strategy", "NAME", "Pipeline thread wait strategy: " + WaitStrategyKind.names() + ".",
             WaitStrategyKind.class, WaitStrategyKind::parse, c -> c.pipeline().waitStrategy(),
             (b, v) -> b.pipeline(p -> p.waitStrategy(v))),
+        journal("journal-dir", "DIR",
+            "Journal every accepted event line to this directory before it is routed, and rebuild the state from it "
+                + "at start (off when unset).",
+            Path.class, null, JournalConfig::dir, JournalConfig.Builder::dir),
+        journal("journal-segment-bytes", "BYTES", "Journal segment files roll over at this size.",
+            long.class, null, JournalConfig::segmentBytes, JournalConfig.Builder::segmentBytes),
+        journal("journal-fsync", "never|batch|interval:MS",
+            "When the journal is forced to disk: never (survives a process crash), batch (before anything of the "
+                + "batch is routed: survives power loss), interval:MS (a process crash loses nothing, power loss at "
+                + "most MS ms).",
+            FsyncPolicy.class, FsyncPolicy::parse, JournalConfig::fsync, JournalConfig.Builder::fsync),
+        journal("journal-repair", "", "At start, truncate a journal damaged in the middle at the damage (dropping "
+                + "everything after it) instead of refusing to start.",
+            boolean.class, null, JournalConfig::repair, JournalConfig.Builder::repair),
         tls("event-tls-cert", "TLS certificate chain for the event port.", TlsConfig::eventCert,
             TlsConfig.Builder::eventCert),
         tls("event-tls-key", "TLS private key (PKCS#8) for the event port.", TlsConfig::eventKey,
@@ -221,6 +237,13 @@ final class ServeOptions implements CommandLine.IModelTransformer {
                                           Function<PipelineConfig, T> get, BiConsumer<PipelineConfig.Builder, T> set) {
         return new Option<>(name, label, description, type, null, c -> get.apply(c.pipeline()),
             (b, v) -> b.pipeline(p -> set.accept(p, v)));
+    }
+
+    private static <T> Option<T> journal(String name, String label, String description, Class<T> type,
+                                         Function<String, T> parse, Function<JournalConfig, T> get,
+                                         BiConsumer<JournalConfig.Builder, T> set) {
+        return new Option<>(name, label, description, type, parse, c -> get.apply(c.journal()),
+            (b, v) -> b.journal(j -> set.accept(j, v)));
     }
 
     private static Option<Path> tls(String name, String description, Function<TlsConfig, Path> get,

@@ -2,6 +2,7 @@ package io.followermaze.server.metrics;
 
 import io.followermaze.pipeline.PipelineStats;
 import io.followermaze.server.FollowerMazeServer;
+import io.followermaze.journal.Journal;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,6 +71,16 @@ public final class ServerMetrics {
             "Client connections allowed at once: --max-clients clamped to the fd limit", server,
             FollowerMazeServer::effectiveMaxClients);
         new FileDescriptorMetrics().bindTo(registry); // process_files_open_files, process_files_max_files
+
+        if (server.journal() != null) { // --journal-dir
+            final Journal journal = server.journal();
+            counter(registry, "followermaze.journal.written.bytes", "Bytes the journal has written since start", journal,
+                j -> j.writer() == null ? 0 : j.writer().bytesWritten());
+            counter(registry, "followermaze.journal.writes", "Journal write calls since start", journal,
+                j -> j.writer() == null ? 0 : j.writer().writes());
+            counter(registry, "followermaze.journal.fsyncs", "Journal fsyncs since start", journal,
+                j -> j.writer() == null ? 0 : j.writer().forces());
+        }
     }
 
     private static void bind(MeterRegistry registry, PipelineStats.Stat stat) {
