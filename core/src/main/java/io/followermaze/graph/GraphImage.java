@@ -64,25 +64,12 @@ public final class GraphImage {
         return edges[2 * i + 1];
     }
 
-    /**
-     * A digest of the graph that does not depend on the order records were visited in: the same users and edges give
-     * the same value, so two replays, or a replay and a live server, can be compared.
-     */
+    /** {@link FollowerGraph#digest()} of the graph this is a copy of: the same edges give the same value. */
     public long digest() {
-        long sum = 0x9E3779B97F4A7C15L * userCount + edgeCount;
-        for (int i = 0; i < userCount; i++) {
-            sum += mix(users[i]);
-        }
+        long sum = 0;
         for (int i = 0; i < edgeCount; i++) {
-            sum += mix(mix(edges[2 * i]) ^ edges[2 * i + 1] * 0xC2B2AE3D27D4EB4FL);
+            sum += FollowerGraph.edgeHash(edges[2 * i], edges[2 * i + 1]);
         }
         return sum;
-    }
-
-    /** SplitMix64's finaliser: a well-spread 64-bit hash. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

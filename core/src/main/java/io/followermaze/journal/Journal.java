@@ -3,6 +3,9 @@ package io.followermaze.journal;
 import io.followermaze.pipeline.SequenceRouteStage;
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.pipeline.PipelineTopology;
+import io.followermaze.snapshot.Snapshot;
+import io.followermaze.snapshot.SnapshotStore;
+import io.followermaze.snapshot.SnapshotWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,9 @@ public final class Journal {
     private final int bufferBytes;
     private final JournalWriter.ChannelOpener opener;
     private final Journaller journaller = new Journaller();
+    private final SnapshotStore snapshots;
+    /** Set by recovery (the constructing thread, before the pipeline starts); null when snapshots are off. */
+    private volatile SnapshotWriter snapshotWriter;
     private volatile Recovery recovery;
 
     public Journal(JournalConfig config, PipelineConfig pipeline) {
@@ -54,6 +60,7 @@ public final class Journal {
         this.config = config;
         this.bufferBytes = JournalWriter.bufferBytesFor(pipeline.chunkBytes());
         this.opener = opener;
+        this.snapshots = new SnapshotStore(config.dir());
     }
 
     /** The journal stage, to be put ahead of sequence-route. */
@@ -82,10 +89,25 @@ public final class Journal {
             throw new UncheckedIOException(e);
         }
         try {
+            final Snapshot snapshot = new Snapshot();
+            final Path snapshotFile = snapshots.loadNewestGood(snapshot);
+            JournalPosition from = null;
+            if (snapshotFile != null) {
+                stage.restore(snapshot);
+                from = new JournalPosition(snapshot.journalSegment, snapshot.journalOffset, snapshot.journalRecord);
+                LOG.info("Snapshot {} loaded: {}; replaying the journal from {}", snapshotFile.getFileName(), snapshot,
+                    from);
+            }
             final JournalReader.Result read = JournalReader.read(config.dir(),
-                config.repair() ? JournalReader.Mode.REPAIR : JournalReader.Mode.RECOVER,
+                config.repair() ? JournalReader.Mode.REPAIR : JournalReader.Mode.RECOVER, from,
                 (payload, offset, length, at) -> stage.replay(payload, offset, length));
             journaller.attach(new JournalWriter(config, read, bufferBytes, opener), lockFile);
+            if (config.snapshotEvery() > 0) {
+                snapshotWriter = new SnapshotWriter(snapshots, this::dropSegmentsBefore);
+                final JournalPosition end = read.end();
+                stage.snapshotEvery(config.snapshotEvery(), snapshotWriter, end.segmentIndex(), end.offset(),
+                    end.record());
+            }
             final long nanos = System.nanoTime() - start;
             final long released = stage.resequencer().releasedCount().get();
             final long skipped = stage.resequencer().seqsSkipped().get();
@@ -105,6 +127,35 @@ public final class Journal {
             }
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
+    }
+
+    /**
+     * After a snapshot is written (on its thread): segments wholly before the fallback snapshot's position go, so the
+     * journal holds what the two kept snapshots need and no more. Only closed segments are deleted; the writer's is
+     * at or after the newest snapshot's position.
+     */
+    private void dropSegmentsBefore(Snapshot newest, Snapshot fallback) {
+        if (fallback == null) {
+            return; // no fallback yet: keep everything, the one snapshot might be damaged
+        }
+        try {
+            for (Path segment : JournalReader.segmentFiles(config.dir())) {
+                final long index = JournalFormat.segmentIndex(segment);
+                if (index >= 0 && index < fallback.journalSegment) {
+                    Files.deleteIfExists(segment);
+                    LOG.info("Journal segment {} deleted: wholly before snapshot {} (the fallback)",
+                        segment.getFileName(), fallback.journalRecord);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Journal: deleting segments before {} failed ({}); they stay", fallback.journalSegment, e.toString());
+        }
+    }
+
+    /** Snapshots written so far (0 when off). */
+    public long snapshotsWritten() {
+        final SnapshotWriter w = snapshotWriter;
+        return w == null ? 0 : w.written();
     }
 
     /** The name of the lock file in the journal directory. */

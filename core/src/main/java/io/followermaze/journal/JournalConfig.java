@@ -11,14 +11,17 @@ import java.nio.file.Path;
  * @param fsync        when written bytes are forced to disk (see {@link FsyncPolicy})
  * @param repair       at start, truncate the journal at the first damaged record (and drop every later segment)
  *                     instead of refusing to start
+ * @param snapshotEvery a snapshot every this many released events (and at a graceful shutdown); 0: none
  */
-public record JournalConfig(Path dir, long segmentBytes, FsyncPolicy fsync, boolean repair) {
+public record JournalConfig(Path dir, long segmentBytes, FsyncPolicy fsync, boolean repair, long snapshotEvery) {
 
     /** 64 MiB. */
     public static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
     /** Forced once a second: a process crash loses nothing, an OS crash at most the last second. */
     public static final FsyncPolicy DEFAULT_FSYNC = FsyncPolicy.interval(1000);
     public static final boolean DEFAULT_REPAIR = false;
+    /** Ten million released events between snapshots. */
+    public static final long DEFAULT_SNAPSHOT_EVERY = 10_000_000;
     /** The smallest segment limit accepted (a header and a little more). */
     public static final long MIN_SEGMENT_BYTES = 4096;
     /** The largest segment limit accepted: offsets within a segment stay below 2^31. */
@@ -31,6 +34,9 @@ public record JournalConfig(Path dir, long segmentBytes, FsyncPolicy fsync, bool
         if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
             throw new IllegalArgumentException("journal segment bytes must be " + MIN_SEGMENT_BYTES + ".."
                 + MAX_SEGMENT_BYTES + ": " + segmentBytes);
+        }
+        if (snapshotEvery < 0) {
+            throw new IllegalArgumentException("snapshot-every must be >= 0 (0: no snapshots): " + snapshotEvery);
         }
         if (fsync == null) {
             throw new IllegalArgumentException("journal fsync must be set");
@@ -55,6 +61,7 @@ public record JournalConfig(Path dir, long segmentBytes, FsyncPolicy fsync, bool
         private long segmentBytes = DEFAULT_SEGMENT_BYTES;
         private FsyncPolicy fsync = DEFAULT_FSYNC;
         private boolean repair = DEFAULT_REPAIR;
+        private long snapshotEvery = DEFAULT_SNAPSHOT_EVERY;
 
         private Builder() {
         }
@@ -64,15 +71,17 @@ public record JournalConfig(Path dir, long segmentBytes, FsyncPolicy fsync, bool
             segmentBytes = c.segmentBytes;
             fsync = c.fsync;
             repair = c.repair;
+            snapshotEvery = c.snapshotEvery;
         }
 
         public Builder dir(Path v) { dir = v; return this; }
         public Builder segmentBytes(long v) { segmentBytes = v; return this; }
         public Builder fsync(FsyncPolicy v) { fsync = v; return this; }
         public Builder repair(boolean v) { repair = v; return this; }
+        public Builder snapshotEvery(long v) { snapshotEvery = v; return this; }
 
         public JournalConfig build() {
-            return new JournalConfig(dir, segmentBytes, fsync, repair);
+            return new JournalConfig(dir, segmentBytes, fsync, repair, snapshotEvery);
         }
     }
 }

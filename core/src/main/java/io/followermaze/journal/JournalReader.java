@@ -115,6 +115,20 @@ public final class JournalReader {
                     from.offset(), "segment of the start position " + from + " is missing");
             }
         }
+        if (from == null && !files.isEmpty()) {
+            // Segments wholly before the fallback snapshot are deleted once snapshots exist: a journal that no longer
+            // starts at record 0 can be read from its first segment, but not replayed into a fresh state.
+            final long firstRecord = firstRecordOf(files.get(0));
+            if (firstRecord > 0) {
+                if (mode != Mode.INSPECT) {
+                    throw new JournalCorruptException(files.get(0), 0, "the journal starts at record " + firstRecord
+                        + " (older segments were deleted after snapshots) and no good snapshot covers what came "
+                        + "before: the state can not be rebuilt from this journal alone");
+                }
+                records = firstRecord;
+                end = new JournalPosition(0, 0, records);
+            }
+        }
         for (int i = 0; i < files.size(); i++) {
             final Path file = files.get(i);
             final long index = JournalFormat.segmentIndex(file);
@@ -135,7 +149,8 @@ public final class JournalReader {
                 break;
             }
             segments.add(r.segment);
-            records += r.segment.records;
+            // a segment's count includes its records before a start position: the total is its first record + count
+            records = (r.segment.firstRecord >= 0 ? r.segment.firstRecord : records) + r.segment.records;
             payloadBytes += r.payload;
             end = new JournalPosition(index, r.segment.validBytes, records);
             // after damage (INSPECT goes on) the record count is not known: the next segment's is not checked
@@ -145,6 +160,22 @@ public final class JournalReader {
             }
         }
         return new Result(List.copyOf(segments), end, records, payloadBytes, List.copyOf(problems), bytesDropped);
+    }
+
+    /** The first record number in a segment's header, or 0 when the header can not be read (the reading reports it). */
+    private static long firstRecordOf(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            final ByteBuffer header = ByteBuffer.allocate(JournalFormat.HEADER_BYTES);
+            while (header.hasRemaining() && ch.read(header) > 0) {
+                // read the whole header
+            }
+            if (header.hasRemaining()) {
+                return 0;
+            }
+            header.flip();
+            final JournalFormat.Header h = JournalFormat.readHeader(header, new String[1]);
+            return h == null ? 0 : h.firstRecord();
+        }
     }
 
     private record SegmentRead(Segment segment, long payload, boolean truncatedAfter) {

@@ -240,6 +240,16 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
+    /** The segment the next record goes to (unless it rolls); with {@link #segmentBytes()}, allocation-free. */
+    public long segmentIndex() {
+        return segmentIndex;
+    }
+
+    /** Bytes in the current segment, header included: where the next record will start. */
+    public long segmentBytes() {
+        return segmentBytes;
+    }
+
     /** Where the next record will start. */
     public JournalPosition position() {
         return new JournalPosition(segmentIndex, segmentBytes, records);

@@ -68,9 +68,13 @@ public final class Journaller implements EventHandler<IngressEntry> {
     @Override
     public void onEvent(IngressEntry entry, long sequence, boolean endOfBatch) {
         try {
-            if (entry.kind() == IngressEntry.Kind.EVENT_LINES
-                && writer.append(entry.bytes(), 0, entry.length()) && releaseEarly) {
-                early.set(sequence - 1); // every entry before this one is written
+            if (entry.kind() == IngressEntry.Kind.EVENT_LINES) {
+                final boolean wroteEarlier = writer.append(entry.bytes(), 0, entry.length());
+                // where replay resumes after a snapshot that includes this entry (read by sequence-route)
+                entry.journaled(writer.segmentIndex(), writer.segmentBytes(), writer.records());
+                if (wroteEarlier && releaseEarly) {
+                    early.set(sequence - 1); // every entry before this one is written
+                }
             }
             if (endOfBatch) {
                 writer.endBatch();

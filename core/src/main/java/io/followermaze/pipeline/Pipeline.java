@@ -94,6 +94,7 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
         this.config = config;
         this.onFatal = onFatal;
         this.sequenceRoute = new SequenceRouteStage(config, egress);
+        sequenceRoute.pipelineFailedWhen(() -> failure != null);
         PipelineTopology chain = PipelineTopology.of(new PipelineTopology.Stage(PipelineTopology.SEQUENCE_ROUTE, sequenceRoute));
         this.upstreamShutDown = new CountDownLatch(upstream.size());
         for (int i = upstream.size() - 1; i >= 0; i--) {

@@ -56,6 +56,8 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
     private long watchedNext = -1;
     /** Set before the pipeline starts when snapshots are on; null otherwise. */
     private SnapshotSchedule snapshots;
+    /** True once the pipeline has failed (an Error on any stage): its state is not snapshotted then. */
+    private java.util.function.BooleanSupplier pipelineFailed = () -> false;
     private long watchedSinceNanos;
 
     /**
@@ -124,6 +126,11 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
                               long journalRecord) {
         this.snapshots = new SnapshotSchedule(writer, every, resequencer.releasedCount().get(), journalSegment,
             journalOffset, journalRecord);
+    }
+
+    /** Set by the pipeline before it starts. */
+    void pipelineFailedWhen(java.util.function.BooleanSupplier failed) {
+        this.pipelineFailed = failed;
     }
 
     /** Snapshot statistics, or null when snapshots are off. */
@@ -214,8 +221,12 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
     @Override
     public void onShutdown() {
         try {
+            // The Disruptor runs onShutdown after a fatal Error too: half-applied state must not become a snapshot.
             if (snapshots != null) {
-                snapshots.atShutdown(this, resequencer.releasedCount().get());
+                if (!pipelineFailed.getAsBoolean()) {
+                    snapshots.atShutdown(this, resequencer.releasedCount().get());
+                }
+                snapshots.closeWriter(); // the shutdown snapshot is on disk before the pipeline reports it has stopped
             }
             rejectLog.flush();
             gapLog.flush();

@@ -74,6 +74,11 @@ final class SnapshotSchedule {
         take(stage, s, released);
     }
 
+    /** Waits for the snapshot in flight and ends the writer's thread. */
+    void closeWriter() {
+        writer.close();
+    }
+
     private void take(SequenceRouteStage stage, Snapshot s, long released) {
         final long started = System.nanoTime();
         stage.capture(s);

@@ -1,5 +1,9 @@
 package io.followermaze.journal;
 
+import io.followermaze.pipeline.SequenceRouteStage;
+import io.followermaze.snapshot.SnapshotStore;
+import io.followermaze.snapshot.SnapshotFile;
+import io.followermaze.snapshot.Snapshot;
 import ch.qos.logback.classic.Level;
 import io.followermaze.graph.FollowerGraph;
 import io.followermaze.ingress.LineFramer;
@@ -57,8 +61,9 @@ class JournalRecoveryTest {
         }
     }
 
+    /** Without snapshots: recovery replays the whole journal (the tests of the journal itself). */
     private JournalConfig journal(FsyncPolicy fsync) {
-        return JournalConfig.builder().dir(dir).segmentBytes(4096).fsync(fsync).build();
+        return JournalConfig.builder().dir(dir).segmentBytes(4096).fsync(fsync).snapshotEvery(0).build();
     }
 
     private static Pipeline pipeline(Journal journal, AtomicReference<Throwable> fatal) {
@@ -221,5 +226,72 @@ class JournalRecoveryTest {
             publish(p, "1|B\n");
             await(() -> p.stats().released() == 1, () -> "a fresh start");
         }
+    }
+
+    /**
+     * With snapshots: recovery loads the newest good snapshot and replays only the journal after it; segments before
+     * the fallback snapshot are deleted; a damaged newest snapshot falls back to the one before; with no good snapshot
+     * left, a journal whose start was deleted refuses the start rather than rebuild a wrong state.
+     */
+    @Test
+    void recoveryStartsFromTheNewestGoodSnapshotFallsBackAndNeverRebuildsFromAPartialJournal() throws Exception {
+        final JournalConfig config = JournalConfig.builder().dir(dir).segmentBytes(4096).fsync(FsyncPolicy.NEVER)
+            .snapshotEvery(200).build();
+        final AtomicReference<Throwable> fatal = new AtomicReference<>();
+        final long digest;
+        try (Pipeline p = pipeline(new Journal(config, SMALL), fatal)) {
+            for (int i = 1; i <= 1000; i++) {
+                publish(p, i + "|F|" + (i % 50 + 1) + "|" + (i * 7 % 50 + 1) + "\n");
+            }
+            await(() -> p.stats().released() == 1000, () -> "1000 released");
+            p.drainAndStop(10, java.util.concurrent.TimeUnit.SECONDS); // the shutdown snapshot is written by now
+            digest = digestOf(config);
+        }
+        final SnapshotStore store = new SnapshotStore(dir);
+        assertEquals(SnapshotStore.KEEP, store.newestFirst().size(), "the newest two snapshots are kept");
+        assertTrue(JournalFormat.segmentIndex(JournalReader.segmentFiles(dir).get(0)) > 0,
+            "segments before the fallback snapshot are deleted");
+
+        final Journal fromNewest = new Journal(config, SMALL);
+        try (Pipeline p = pipeline(fromNewest, fatal)) {
+            assertEquals(0, fromNewest.lastRecovery().read().records() - snapshotRecord(store, 0),
+                "nothing after the shutdown snapshot to replay");
+            assertEquals(1000, fromNewest.lastRecovery().released());
+            assertEquals(digest, fromNewest.lastRecovery().digest());
+        }
+
+        JournalSegmentTest.flip(store.newestFirst().get(0), 30);
+        final Journal fromFallback = new Journal(config, SMALL);
+        try (Pipeline p = pipeline(fromFallback, fatal)) {
+            assertEquals(1000, fromFallback.lastRecovery().released(), "the fallback plus the journal after it");
+            assertEquals(digest, fromFallback.lastRecovery().digest());
+        }
+
+        for (Path snapshot : store.newestFirst()) {
+            JournalSegmentTest.flip(snapshot, 30);
+        }
+        final UncheckedIOException e = assertThrows(UncheckedIOException.class,
+            () -> pipeline(new Journal(config, SMALL), fatal).close());
+        assertInstanceOf(JournalCorruptException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("no good snapshot"), e.getCause().getMessage());
+        assertEquals(null, fatal.get());
+    }
+
+    private static long snapshotRecord(SnapshotStore store, int i) throws java.io.IOException {
+        final Snapshot s = new Snapshot();
+        SnapshotFile.read(store.newestFirst().get(i), s);
+        return s.journalRecord;
+    }
+
+    /** The graph digest of a whole-journal-free replay: the newest snapshot plus what follows, as the tool does. */
+    private static long digestOf(JournalConfig config) throws java.io.IOException {
+        final SequenceRouteStage stage = new SequenceRouteStage(SMALL, EgressListener.NONE);
+        final Snapshot s = new Snapshot();
+        new SnapshotStore(config.dir()).loadNewestGood(s);
+        stage.restore(s);
+        JournalReader.read(config.dir(), JournalReader.Mode.INSPECT,
+            new JournalPosition(s.journalSegment, s.journalOffset, s.journalRecord),
+            (payload, offset, length, at) -> stage.replay(payload, offset, length));
+        return stage.graph().digest();
     }
 }

@@ -54,6 +54,7 @@ class SnapshotRestoreTest {
         assertEquals(3, read.journalSegment);
         assertEquals(12_345, read.journalOffset);
         assertEquals(captured.graph.digest(), read.graph.digest());
+        assertEquals(original.graph().digest(), read.graph.digest(), "the image's digest is the graph's");
 
         final SequenceRouteStage restored = new SequenceRouteStage(PipelineTest.SMALL.withWindowSize(256), EgressListener.NONE);
         restored.restore(read);
@@ -102,7 +103,7 @@ class SnapshotRestoreTest {
         final Snapshot s = new Snapshot();
         stage.capture(s);
         final GraphImage g = s.graph;
-        return g.digest() * 31 + s.heldCount();
+        return (g.digest() * 31 + g.userCount()) * 31 + s.heldCount();
     }
 
     private static long ringSequence;

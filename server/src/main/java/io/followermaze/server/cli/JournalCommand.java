@@ -1,9 +1,13 @@
 package io.followermaze.server.cli;
 
 import io.followermaze.journal.JournalFormat;
+import io.followermaze.journal.JournalPosition;
 import io.followermaze.journal.JournalReader;
 import io.followermaze.pipeline.EgressListener;
 import io.followermaze.pipeline.SequenceRouteStage;
+import io.followermaze.snapshot.Snapshot;
+import io.followermaze.snapshot.SnapshotFile;
+import io.followermaze.snapshot.SnapshotStore;
 import io.followermaze.pipeline.PipelineConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -71,6 +75,20 @@ public final class JournalCommand implements Runnable {
             out.printf("seq range: %s%n", seqRange[0] > seqRange[1] ? "none"
                 : seqRange[0] + ".." + seqRange[1] + " (of the lines before the first problem)");
             out.printf("end: %s%n", r.end());
+            boolean goodSnapshot = false;
+            for (Path file : new SnapshotStore(dir).newestFirst()) {
+                final Snapshot snap = new Snapshot();
+                try {
+                    SnapshotFile.read(file, snap);
+                    goodSnapshot = true;
+                    out.printf("snapshot %s: %s, CRC good%n", file.getFileName(), snap);
+                } catch (SnapshotFile.CorruptSnapshotException e) {
+                    out.printf("snapshot %s: DAMAGED (%s)%n", file.getFileName(), e.getMessage());
+                }
+            }
+            if (!goodSnapshot && !r.segments().isEmpty() && r.segments().get(0).firstRecord() > 0) {
+                out.println("no good snapshot, and the journal does not start at record 0: the state can not be rebuilt");
+            }
             if (r.clean()) {
                 out.println("problems: none (every CRC verified)");
                 return 0;
@@ -147,7 +165,15 @@ public final class JournalCommand implements Runnable {
                 .maxPending(maxPending).windowSize(windowSize).maxSeqAhead(maxSeqAhead).build();
             final SequenceRouteStage stage = new SequenceRouteStage(config, EgressListener.NONE);
             final long start = System.nanoTime();
-            final JournalReader.Result r = JournalReader.read(dir, JournalReader.Mode.INSPECT,
+            final Snapshot snapshot = new Snapshot();
+            final Path snapshotFile = new SnapshotStore(dir).loadNewestGood(snapshot);
+            JournalPosition from = null;
+            if (snapshotFile != null) { // as the server does: the newest good snapshot, then the journal after it
+                stage.restore(snapshot);
+                from = new JournalPosition(snapshot.journalSegment, snapshot.journalOffset, snapshot.journalRecord);
+                out.printf("snapshot: %s (%s)%n", snapshotFile.getFileName(), snapshot);
+            }
+            final JournalReader.Result r = JournalReader.read(dir, JournalReader.Mode.INSPECT, from,
                 (payload, offset, length, at) -> stage.replay(payload, offset, length));
             final long millis = (System.nanoTime() - start) / 1_000_000;
             final long released = stage.resequencer().releasedCount().get();

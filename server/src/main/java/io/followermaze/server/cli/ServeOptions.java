@@ -167,6 +167,9 @@ final class ServeOptions implements CommandLine.IModelTransformer {
         journal("journal-repair", "", "At start, truncate a journal damaged in the middle at the damage (dropping "
                 + "everything after it) instead of refusing to start.",
             boolean.class, null, JournalConfig::repair, JournalConfig.Builder::repair),
+        journal("snapshot-every", "EVENTS", "With a journal: a snapshot of the state every this many released events "
+                + "and at a graceful shutdown (recovery then replays only the journal after it); 0: none.",
+            long.class, null, JournalConfig::snapshotEvery, JournalConfig.Builder::snapshotEvery),
         tls("event-tls-cert", "TLS certificate chain for the event port.", TlsConfig::eventCert,
             TlsConfig.Builder::eventCert),
         tls("event-tls-key", "TLS private key (PKCS#8) for the event port.", TlsConfig::eventKey,

@@ -53,7 +53,13 @@ class JournalCrashTest {
     }
 
     private List<String> serveArgs(String fsync) {
-        return List.of("--journal-dir", dir.toString(), "--journal-fsync", fsync, "--journal-segment-bytes", "65536");
+        return serveArgs(fsync, 0);
+    }
+
+    /** @param snapshotEvery 0: no snapshots (recovery replays the whole journal) */
+    private List<String> serveArgs(String fsync, long snapshotEvery) {
+        return List.of("--journal-dir", dir.toString(), "--journal-fsync", fsync, "--journal-segment-bytes",
+            snapshotEvery > 0 ? "16384" : "65536", "--snapshot-every", Long.toString(snapshotEvery));
     }
 
     private static ServerProcess start(List<String> args) {
@@ -108,20 +114,25 @@ class JournalCrashTest {
     /**
      * @param cuts fractions of the stream's bytes at which the process is killed, one kill each, in order
      */
-    @ParameterizedTest(name = "fsync {0}, seed {1}, kills at {2}")
+    @ParameterizedTest(name = "fsync {0}, seed {1}, kills at {2}, snapshot every {3}")
     @CsvSource({
-        "never, 11, 0.05 0.3 0.55 0.8",
-        "never, 12, 0.2 0.45 0.7 0.95",
-        "batch, 13, 0.1 0.4 0.65 0.9",
-        "interval:50, 14, 0.15 0.5 0.75 1.0"})
-    void killedAtSeveralPointsThenResumedFromTheRecoveredCursor(String fsync, long seed, String cuts) throws Exception {
+        "never, 11, 0.05 0.3 0.55 0.8, 0",
+        "never, 12, 0.2 0.45 0.7 0.95, 0",
+        "batch, 13, 0.1 0.4 0.65 0.9, 0",
+        "interval:50, 14, 0.15 0.5 0.75 1.0, 0",
+        // snapshots every few hundred events, small segments: kills land while snapshots are written and segments
+        // are deleted; recovery starts from the newest good snapshot and replays only the journal after it
+        "never, 15, 0.1 0.35 0.6 0.85, 500",
+        "interval:50, 16, 0.25 0.5 0.75 1.0, 300"})
+    void killedAtSeveralPointsThenResumedFromTheRecoveredCursor(String fsync, long seed, String cuts,
+                                                                long snapshotEvery) throws Exception {
         final List<String> inOrder = new EventStreamGenerator(seed, USERS).next(EVENTS);
         final byte[] wire = EventStreamGenerator.encode(
             EventStreamGenerator.shuffleInBatches(inOrder, 100, new Random(seed)), "\n");
         long lastCursor = 1;
         for (String cut : cuts.split(" ")) {
             final int length = (int) (Double.parseDouble(cut) * wire.length);
-            final ServerProcess server = start(serveArgs(fsync));
+            final ServerProcess server = start(serveArgs(fsync, snapshotEvery));
             try {
                 final long atStart = nextSeq(server);
                 assertTrue(atStart >= lastCursor, "the cursor never goes back: " + atStart + " < " + lastCursor);
@@ -135,9 +146,13 @@ class JournalCrashTest {
             }
         }
 
-        final ServerProcess server = start(serveArgs(fsync));
+        final ServerProcess server = start(serveArgs(fsync, snapshotEvery));
         try {
             final Recovered r = recovered(server);
+            if (snapshotEvery > 0) {
+                assertTrue(server.outputText().contains("Snapshot snapshot-"), "recovery started from a snapshot\n"
+                    + server.outputText());
+            }
             // every mode writes to the OS before routing: a process crash loses nothing that was routed
             assertTrue(r.nextSeq() >= lastCursor, "recovered cursor " + r.nextSeq() + " is behind the " + lastCursor
                 + " seen before the kill\n" + server.outputText());
