@@ -355,8 +355,8 @@ class PipelineTest {
     }
 
     /**
-     * A line longer than a chunk can not be carried whole; {@link Pipeline#publishEventLines} cuts it. The whole line
-     * must then be rejected: its tail must not turn into an event of its own.
+     * A line longer than a chunk can not be carried whole; the framer passes on only its start. The whole line must
+     * then be rejected: its tail must not turn into an event of its own.
      */
     @Test
     void aLineLongerThanAChunkIsRejectedWhole() {

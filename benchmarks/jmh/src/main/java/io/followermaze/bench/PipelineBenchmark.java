@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>
  * Input: {@value #EVENTS} events of the {@code mix} parameter (default {@code reference}: the load generator's
  * reference-program mix, 1000 users, see {@link ReferenceStream}) in the reference arrival order (batches of
- * 1..100, each shuffled), cut into chunks at line ends as {@code Pipeline.publishEventLines} cuts them. The
+ * 1..100, each shuffled), framed into ring entries by the server's {@code LineFramer}. The
  * resequencer only moves forward, so each invocation needs fresh seqs: an un-timed {@code @Setup(Level.Invocation)}
  * re-encodes the same events with the seq base advanced into the same preallocated entries (no allocation).
  * <p>

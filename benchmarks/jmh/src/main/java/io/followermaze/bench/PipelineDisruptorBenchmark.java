@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What: the real {@link Pipeline}, end to end in memory and CROSS-THREAD: the benchmark thread publishes
- * {@value #EVENTS} reference-like event lines with {@link Pipeline#publishEventLines} (copied into 16 KiB ring
- * entries, blocking when the 256-entry ring is full) and then waits until the pipeline thread has released all of
- * them in order ({@link Pipeline#released()}). One op = one event; secondary {@code notifications} = notifications/s.
+ * {@value #EVENTS} reference-like event lines through the server's framing ({@link LineFramer#publishAll}: copied
+ * into 16 KiB ring entries, waiting while the 256-entry ring is full) and then waits until the pipeline thread has
+ * released all of them in order ({@code pipeline.stats().released()}). One op = one event; secondary {@code notifications} = notifications/s.
  * Time is wall-clock from the first publish to the last release, so it includes the ring hand-off, the wait
  * strategy's wake-ups and the drain of the last ~256 chunks after the producer is done.
  * <p>
@@ -39,9 +39,9 @@ import java.util.concurrent.TimeUnit;
  * strategies with {@code -p waitStrategy=yielding,busy-spin,...}.
  * <pre>
  *   benchmark thread                              pipeline thread (Disruptor consumer)
- *   publishEventLines ──► ingress ring (256 x 16 KiB, MULTI producer) ──► split ─► parse ─► resequence ─► route
+ *   LineFramer.publishAll ─► ingress ring (256 x 16 KiB, MULTI producer) ─► split ─► parse ─► resequence ─► route
  *        │                                                                                   │
- *        └── yield until Pipeline.released() == target ◄──── Counter (release/acquire) ◄──────┘
+ *        └── yield until stats().released() == target ◄──── Counter (release/acquire) ◄──────┘
  * </pre>
  */
 public class PipelineDisruptorBenchmark extends MixBenchmark {
