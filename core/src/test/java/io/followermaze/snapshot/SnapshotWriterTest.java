@@ -64,6 +64,29 @@ class SnapshotWriterTest {
         assertTrue(Files.exists(newest), "damaged snapshots are left for inspection");
     }
 
+    /**
+     * A process killed while writing a snapshot leaves at most a temporary file (the final name appears only by an
+     * atomic rename): it is never loaded, and the next write replaces it.
+     */
+    @Test
+    void aSnapshotCutShortByACrashIsNeverLoaded() throws IOException {
+        final SnapshotStore store = new SnapshotStore(dir);
+        final Snapshot good = new Snapshot();
+        fill(good, 10);
+        SnapshotFile.write(good, store.pathFor(good));
+        final Snapshot newer = new Snapshot();
+        fill(newer, 20);
+        final Path temp = store.pathFor(newer).resolveSibling(store.pathFor(newer).getFileName() + ".tmp");
+        Files.write(temp, java.util.Arrays.copyOf(Files.readAllBytes(store.pathFor(good)), 17)); // cut short
+        assertEquals(List.of(store.pathFor(good)), store.newestFirst());
+        final Snapshot into = new Snapshot();
+        assertEquals(store.pathFor(good), store.loadNewestGood(into));
+        assertEquals(10, into.journalRecord);
+        SnapshotFile.write(newer, store.pathFor(newer));
+        assertTrue(Files.notExists(temp), "the temporary file was replaced and renamed");
+        assertEquals(store.pathFor(newer), store.loadNewestGood(into));
+    }
+
     private static void fill(Snapshot s, long record) {
         s.journalRecord = record;
         s.journalSegment = record / 100;
