@@ -66,8 +66,10 @@ public final class SnapshotWriter implements AutoCloseable {
         while (true) {
             final long target = submitted;
             if (finished < target) {
-                write();
+                final boolean ok = write();
                 finished = target;
+                // counted after the buffer is free again: whoever sees the count can take the next snapshot at once
+                (ok ? written : failed).increment();
             } else if (closing) {
                 return;
             } else {
@@ -76,7 +78,8 @@ public final class SnapshotWriter implements AutoCloseable {
         }
     }
 
-    private void write() {
+    /** @return false when the write failed (logged) */
+    private boolean write() {
         final long started = System.nanoTime();
         final Path file = store.pathFor(buffer);
         try {
@@ -87,14 +90,14 @@ public final class SnapshotWriter implements AutoCloseable {
                 fallback = new Snapshot();
                 SnapshotFile.read(fallbackFile, fallback);
             }
-            written.increment();
             LOG.info("Snapshot written: {} ({}; {} ms)", file.getFileName(), buffer,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             onWritten.after(buffer, fallback);
+            return true;
         } catch (IOException | RuntimeException e) {
             // The journal still holds everything since the last good snapshot: nothing is lost, recovery is longer.
-            failed.increment();
             LOG.error("Snapshot {} could not be written ({}); the journal is kept whole until one is", file, e.toString());
+            return false;
         }
     }
 
