@@ -63,7 +63,8 @@ class PipelineSeqBoundTest {
     void aSeqFarAheadIsRejectedNotHeld() {
         final Pipeline p = pipelines.start(PipelineTest.SMALL);
         publish(p, "1000000000000000|B\n");
-        await(() -> p.stats().linesReceived() == 1, () -> "the line to reach the pipeline");
+        await(() -> p.stats().linesReceived() == 1 && p.stats().rejectedTotal() == 1,
+            () -> "the line to reach the pipeline and be rejected");
         assertEquals(0, p.stats().pending(), "not held in the spill");
         assertEquals(1, p.stats().rejectedTotal());
         assertEquals(1, p.stats().rejected(ParseOutcome.SEQ_TOO_FAR_AHEAD));
@@ -77,7 +78,9 @@ class PipelineSeqBoundTest {
     void aSeqExactlyMaxSeqAheadIsHeldAndOneFurtherIsRejected() {
         final Pipeline p = pipelines.start(PipelineTest.SMALL.withMaxSeqAhead(1_000));
         publish(p, "1002|B\n1001|B\n");          // next is 1: 1001 is 1,000 ahead, 1002 is 1,001 ahead
-        await(() -> p.stats().linesReceived() == 2, () -> "both lines to reach the pipeline");
+        // received is counted before a line is offered or rejected: wait for what the assertions read
+        await(() -> p.stats().linesReceived() == 2 && p.stats().pending() == 1 && p.stats().rejectedTotal() == 1,
+            () -> "both lines to reach the pipeline, one held and one rejected");
         assertEquals(1, p.stats().pending());
         assertEquals(1, p.stats().rejectedTotal());
         final List<String> stream = broadcasts(1, 1_000);

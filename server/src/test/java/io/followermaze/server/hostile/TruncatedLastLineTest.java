@@ -44,7 +44,8 @@ class TruncatedLastLineTest {
             ServerMetrics.bind(server, registry);
             Conditions.await("registrations", LIMIT, () -> server.pipeline().stats().registrations() == 2, () -> "");
             EventSource.send(server.eventPort(), WIRE);
-            Conditions.await("both lines to reach the pipeline", LIMIT, () -> server.pipeline().stats().linesReceived() == 2,
+            Conditions.await("both lines to reach the pipeline", LIMIT, () -> server.pipeline().stats().linesReceived() == 2
+                    && server.pipeline().stats().rejectedTotal() == 1 && server.pipeline().stats().released() == 1,
                 () -> "lines=" + server.pipeline().stats().linesReceived());
             assertEquals(1, value(registry, TRUNCATED));
             assertEquals(1, server.pipeline().stats().rejected(ParseOutcome.TRUNCATED));

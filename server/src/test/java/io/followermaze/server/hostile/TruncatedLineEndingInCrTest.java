@@ -25,7 +25,9 @@ class TruncatedLineEndingInCrTest {
     private static void sendAndClose(FollowerMazeServer server, String wire, long linesBefore) throws Exception {
         EventSource.send(server.eventPort(), wire.getBytes(StandardCharsets.US_ASCII));
         Conditions.await("the fragment to reach the pipeline", LIMIT,
-            () -> server.pipeline().stats().linesReceived() == linesBefore + 1,
+            // a line is counted received before it is rejected: wait for both, every fragment here is rejected
+            () -> server.pipeline().stats().linesReceived() == linesBefore + 1
+                && server.pipeline().stats().rejectedTotal() == linesBefore + 1,
             () -> "lines=" + server.pipeline().stats().linesReceived());
     }
 
