@@ -16,7 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -129,12 +133,28 @@ public final class LoadgenCommand implements Callable<Integer> {
         description = "Sample the delivery latency of one notification in N (a power of two). Default: ${DEFAULT-VALUE}")
     int latencySample;
 
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", defaultValue = "0",
+        description = "Open-loop: offer this many events/s, each batch written at its scheduled time whatever the"
+            + " server does, and measure every notification from its event's scheduled send time (corrected for"
+            + " coordinated omission). 0: send as fast as the server takes events. Default: ${DEFAULT-VALUE}")
+    long rate;
+
+    @Option(names = "--warmup-s", paramLabel = "S", defaultValue = "0",
+        description = "With --rate: leave out notifications of events scheduled in the first S seconds."
+            + " Default: ${DEFAULT-VALUE}")
+    double warmupSeconds;
+
+    @Option(names = "--histogram-out", paramLabel = "FILE",
+        description = "With --rate: write the latency percentile distribution (HdrHistogram .hgrm, in µs) of the"
+            + " first paced run here.")
+    Path histogramOut;
+
     LoadgenConfig toConfig() {
         return LoadgenConfig.builder().totalEvents(totalEvents).concurrency(concurrency).users(users).seed(seed)
             .timeoutMillis(timeoutMillis).maxBatch(maxBatch).logIntervalMillis(logIntervalMillis).mix(mix)
             .settleMillis(settleMillis).graceMillis(graceMillis).readerThreads(readerThreads)
             .expectationBudgetBytes(expectationBudgetMib << 20).sendBufferBytes(sendBufferKib << 10)
-            .latencySample(latencySample).build();
+            .latencySample(latencySample).rate(rate).warmupMillis(Math.round(warmupSeconds * 1000)).build();
     }
 
     @Override
@@ -164,6 +184,9 @@ public final class LoadgenCommand implements Callable<Integer> {
             return 1;
         }
         out.print(ReportTable.format(results));
+        if (histogramOut != null) {
+            writeHistogram(results, histogramOut, out);
+        }
         if (serverPid > 0 && !nullServer) {
             out.println("server figures: " + new ProcProbe(serverPid).describe());
         }
@@ -171,6 +194,20 @@ public final class LoadgenCommand implements Callable<Integer> {
         out.println(passed ? "PASS" : "FAIL");
         out.flush();
         return passed ? 0 : 1;
+    }
+
+    /** Writes the first paced run's latency distribution in HdrHistogram's .hgrm text, values in µs. */
+    static void writeHistogram(List<RunResult> results, Path file, PrintWriter out) throws IOException {
+        for (RunResult r : results) {
+            if (r.paced() && r.latency() != null) {
+                try (PrintStream ps = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.US_ASCII)) {
+                    r.latency().outputPercentileDistribution(ps, 1000.0);
+                }
+                out.println("latency distribution of " + r.label() + " (µs): " + file);
+                return;
+            }
+        }
+        out.println("no paced run: " + file + " not written (use --rate)");
     }
 
     /** The same stream against an in-process null server: generator and sockets only. */
@@ -186,6 +223,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "loadgen: %,d events, %d clients of %d users, mix %s, batches 1..%d, seed %d,"
                 + " timeout %d ms, expectation ring %d KiB per client", c.totalEvents(), c.concurrency(), c.users(),
             c.mix().name().toLowerCase(Locale.ROOT), c.maxBatch(), c.seed(), c.timeoutMillis(),
-            c.expectationCapacity() >> 10);
+            c.expectationCapacity() >> 10) + (c.paced() ? String.format(Locale.ROOT,
+                ", paced at %,d events/s (open loop), warm-up %d ms", c.rate(), c.warmupMillis()) : "");
     }
 }
