@@ -7,6 +7,7 @@ import io.followermaze.loadgen.RunResult;
 import io.followermaze.loadgen.Target;
 import io.followermaze.loadgen.nullserver.NullServer;
 import io.followermaze.loadgen.probe.ProcProbe;
+import io.followermaze.loadgen.relay.RelayRun;
 import io.followermaze.loadgen.probe.ServerProbe;
 import io.followermaze.loadgen.probe.ThreadCpuProbe;
 import io.followermaze.loadgen.stream.Mix;
@@ -149,6 +150,11 @@ public final class LoadgenCommand implements Callable<Integer> {
             + " first paced run here.")
     Path histogramOut;
 
+    @Option(names = "--relay", description = "With --rate, instead of the server: a relay in this process that copies"
+        + " the event stream straight to one client (no resequencing; host and ports ignored), measured the same"
+        + " way: the latency floor of the generator, the kernel and loopback.")
+    boolean relay;
+
     LoadgenConfig toConfig() {
         return LoadgenConfig.builder().totalEvents(totalEvents).concurrency(concurrency).users(users).seed(seed)
             .timeoutMillis(timeoutMillis).maxBatch(maxBatch).logIntervalMillis(logIntervalMillis).mix(mix)
@@ -166,16 +172,22 @@ public final class LoadgenCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Invalid options: " + e.getMessage());
             return 2;
         }
+        if (relay && !config.paced()) {
+            spec.commandLine().getErr().println("Invalid options: --relay measures latency at a rate: give --rate");
+            return 2;
+        }
         final PrintWriter out = spec.commandLine().getOut();
         out.println(describe(config));
         out.flush();
         final List<RunResult> results = new ArrayList<>();
         try {
-            if (!nullServer) {
+            if (relay) {
+                results.add(RelayRun.run(config));
+            } else if (!nullServer) {
                 final ServerProbe probe = serverPid > 0 ? new ProcProbe(serverPid) : ServerProbe.NONE;
                 results.add(new LoadRun(config, Target.remote(host, eventPort, clientPort, probe), System.err).run());
             }
-            if (nullServer || compareNull) {
+            if (!relay && (nullServer || compareNull)) {
                 results.add(runNull(config));
             }
         } catch (IOException e) {
@@ -187,7 +199,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         if (histogramOut != null) {
             writeHistogram(results, histogramOut, out);
         }
-        if (serverPid > 0 && !nullServer) {
+        if (serverPid > 0 && !nullServer && !relay) {
             out.println("server figures: " + new ProcProbe(serverPid).describe());
         }
         final boolean passed = results.stream().allMatch(RunResult::passed);

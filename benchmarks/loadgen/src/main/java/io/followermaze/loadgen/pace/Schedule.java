@@ -8,9 +8,9 @@ package io.followermaze.loadgen.pace;
  * it was actually written, so a stall of the server (or of the source waiting on it) is charged to every event
  * scheduled during the stall (no coordinated omission).
  * <p>
- * The source records each seq's batch with {@link #batch(long, int)} before it publishes the expectations of
- * that batch (the release that also makes this array's entries visible to the readers, which look a seq up only
- * after verifying its notification); lookups allocate nothing. Memory: 4 bytes per event.
+ * The source records each seq's batch with {@link #batch(long, int)} before it writes that batch; a volatile
+ * "recorded up to" seq makes the entries visible to the readers, which look a seq up only after its
+ * notification (or relayed line) arrived; lookups allocate nothing. Memory: 4 bytes per event.
  */
 public final class Schedule {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -20,6 +20,8 @@ public final class Schedule {
     /** Indexed by seq: the first seq of its batch. */
     private final int[] batchFirstSeq;
     private volatile long startNanos;
+    /** The last seq whose batch is recorded: the release point for {@link #batchFirstSeq} entries. */
+    private volatile long recordedUpTo;
 
     /**
      * @param rate        events per second, offered
@@ -75,15 +77,24 @@ public final class Schedule {
         for (int i = 0; i < n; i++) {
             batchFirstSeq[first + i] = first;
         }
+        recordedUpTo = firstSeq + n - 1;
+    }
+
+    /** The first seq of {@code seq}'s batch; waits (never in practice) until the source has recorded it. */
+    private int batchOf(long seq) {
+        while (recordedUpTo < seq) {
+            Thread.onSpinWait(); // the line arrived, so the source recorded its batch before writing it
+        }
+        return batchFirstSeq[(int) seq];
     }
 
     /** The scheduled send time of event {@code seq} (its batch's due time). */
     public long scheduledNanos(long seq) {
-        return dueNanos(batchFirstSeq[(int) seq]);
+        return dueNanos(batchOf(seq));
     }
 
     /** Whether event {@code seq} was due within the warm-up. */
     public boolean inWarmup(long seq) {
-        return dueOffsetNanos(batchFirstSeq[(int) seq], rate) < warmupNanos;
+        return dueOffsetNanos(batchOf(seq), rate) < warmupNanos;
     }
 }
