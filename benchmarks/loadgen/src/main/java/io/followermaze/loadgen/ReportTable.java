@@ -7,7 +7,9 @@ import java.util.Locale;
 
 /**
  * The final table: one row per run, and the ratio of the first to the second when comparing.
- * Latency columns are delivery latencies (batch written by the source to notification read by the client);
+ * Latency columns are delivery latencies: in a blast run, sampled, from the batch written by the source to the
+ * notification read by the client; in a paced run ({@code --rate}), every notification after the warm-up, from
+ * its event's scheduled send time, with a second table of p50, p90, p99, p99.9, p99.99 and max in µs;
  * {@code srv cpu s} is the server's CPU during the run; {@code gen cpu s} is this tool's own CPU.
  */
 public final class ReportTable {

@@ -36,7 +36,8 @@ class ToolsMainTest {
             assertTrue(help.contains("[env " + env), "help lacks " + env + ":\n" + help);
         }
         for (String flag : new String[] {"--host", "--mix", "--settle-ms", "--null-server", "--compare-null",
-            "--server-pid", "--total-events", "--max-event-source-batch-size"}) {
+            "--server-pid", "--total-events", "--max-event-source-batch-size", "--rate", "--warmup-s", "--histogram-out",
+            "--relay"}) {
             assertTrue(help.contains(flag), "help lacks " + flag);
         }
     }
