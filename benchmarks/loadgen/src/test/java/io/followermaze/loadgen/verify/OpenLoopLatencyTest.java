@@ -111,6 +111,33 @@ class OpenLoopLatencyTest {
     }
 
     @Test
+    void timingEveryNotificationAllocatesNothing() {
+        final Schedule schedule = schedule(0);
+        final LatencyRecorder recorder = new LatencyRecorder(schedule);
+        final byte[][] lines = new byte[EVENTS + 1][];
+        for (int seq = 1; seq <= EVENTS; seq++) {
+            lines[seq] = (seq + "|S|3\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+        final com.sun.management.ThreadMXBean mx =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        final long tid = Thread.currentThread().getId();
+        long allocated = -1;
+        for (int round = 0; round < 2; round++) { // the first round loads and links classes
+            final long before = mx.getThreadAllocatedBytes(tid);
+            for (int seq = 1 + round * (EVENTS / 2); seq <= (round + 1) * (EVENTS / 2); seq++) {
+                expectation.append(lines[seq], 0, lines[seq].length);
+                expectation.publish();
+                if (verifier.onBytes(lines[seq], 0, lines[seq].length, START + seq * 20_000L, recorder) != null) {
+                    throw new AssertionError("verification failed at seq " + seq);
+                }
+            }
+            allocated = mx.getThreadAllocatedBytes(tid) - before;
+        }
+        assertEquals(0, allocated, "bytes allocated verifying and timing " + EVENTS / 2 + " notifications");
+        assertEquals(EVENTS, verifier.linesVerified());
+    }
+
+    @Test
     void aLineIsTimedWhenItsLastByteArrives() {
         final Schedule s = new Schedule(1_000, 3, 0); // 1 event per ms
         s.start(0);
