@@ -1,5 +1,7 @@
 package io.followermaze.loadgen;
 
+import io.followermaze.loadgen.pace.PaceClock;
+import io.followermaze.loadgen.pace.Schedule;
 import io.followermaze.loadgen.probe.ServerProbe;
 import io.followermaze.loadgen.stream.EventGenerator;
 import io.followermaze.loadgen.stream.SourceStream;
@@ -53,12 +55,14 @@ public final class LoadRun {
         final List<ClientReader> readers = new ArrayList<>();
         final List<Thread> readerThreads = new ArrayList<>();
         SocketChannel source = null;
+        final Schedule schedule = config.paced() ? new Schedule(config.rate(), config.totalEvents(),
+            TimeUnit.MILLISECONDS.toNanos(config.warmupMillis())) : null;
         try {
             final Expectation[] expectations = config.verify() ? new Expectation[userIds.length] : null;
             final List<List<ClientReader.Client>> shares = connectClients(userIds, expectations, channels);
             for (int r = 0; r < shares.size(); r++) {
                 final ClientReader reader = new ClientReader(shares.get(r), control,
-                    config.verify() ? new LatencyRecorder() : null, config.timeoutMillis(), r == 0);
+                    config.verify() ? new LatencyRecorder(schedule) : null, config.timeoutMillis(), r == 0);
                 readers.add(reader);
                 control.onGenerationDone(reader::wakeup);
                 final Thread t = new Thread(reader, "loadgen-reader-" + r);
@@ -76,9 +80,15 @@ public final class LoadRun {
             final EventGenerator generator = new EventGenerator(config.mix(), config.users(), userIds, config.seed());
             final SourceStream stream = new SourceStream(generator, config.totalEvents(), config.maxBatch(),
                 config.seed(), config.users(), expectations, config.latencySample(), config.sendBufferBytes(), control);
+            if (schedule != null) {
+                stream.pace(schedule, PaceClock.SYSTEM);
+            }
             final ServerProbe.Sample before = target.probe().sample();
             final long start = System.nanoTime();
             control.streamingStarted(start);
+            if (schedule != null) {
+                schedule.start(start);
+            }
             final long end;
             final ProgressReporter progress = new ProgressReporter(target.label(), config.logIntervalMillis(), control,
                 readers, log);
@@ -100,7 +110,8 @@ public final class LoadRun {
             return new RunResult(target.label(), config.verify(), control.failure(), control.eventsSent(),
                 notifications, end - start, latency,
                 before.cpuNanos() < 0 || after.cpuNanos() < 0 ? -1 : after.cpuNanos() - before.cpuNanos(),
-                after.peakRssBytes(), control.loadgenCpuNanos(), stream.bytesWritten(), stream.backpressureWaits());
+                after.peakRssBytes(), control.loadgenCpuNanos(), stream.bytesWritten(), stream.backpressureWaits(),
+                config.rate(), stream.lateBatches());
         } finally {
             stopReaders(readers, readerThreads);
             closeQuietly(source);

@@ -23,12 +23,17 @@ import io.followermaze.loadgen.stream.Mix;
  * @param expectationBudgetBytes memory for all clients' expectation rings together (each gets at least
  *                          two batches' worth)
  * @param sendBufferBytes   event bytes buffered per source write
- * @param latencySample     one notification in this many (power of two) is a latency sample
+ * @param latencySample     one notification in this many (power of two) is a latency sample (blast runs)
+ * @param rate              0 to send as fast as the server takes events (blast); else events per second,
+ *                          open-loop: every batch at its scheduled time, every notification's latency measured
+ *                          from its event's scheduled send time
+ * @param warmupMillis      paced runs: notifications of events scheduled in the first this-many ms are not
+ *                          recorded
  */
 public record LoadgenConfig(long totalEvents, int concurrency, int users, long seed, long timeoutMillis,
                             int maxBatch, long logIntervalMillis, Mix mix, long settleMillis, long graceMillis,
                             boolean verify, int readerThreads, long expectationBudgetBytes, int sendBufferBytes,
-                            int latencySample) {
+                            int latencySample, long rate, long warmupMillis) {
 
     public static final long DEFAULT_TOTAL_EVENTS = 10_000_000;
     public static final int DEFAULT_CONCURRENCY = 100;
@@ -57,6 +62,9 @@ public record LoadgenConfig(long totalEvents, int concurrency, int users, long s
         require(latencySample >= 1 && Integer.bitCount(latencySample) == 1,
             "latencySample must be a power of two: " + latencySample);
         require(mix != null, "mix is required");
+        require(rate >= 0, "rate must be >= 0 events/s: " + rate);
+        require(rate == 0 || totalEvents < Integer.MAX_VALUE, "a paced run sends fewer than 2^31-1 events: " + totalEvents);
+        require(warmupMillis >= 0, "warm-up must be >= 0: " + warmupMillis);
     }
 
     private static void require(boolean ok, String message) {
@@ -83,7 +91,12 @@ public record LoadgenConfig(long totalEvents, int concurrency, int users, long s
             .timeoutMillis(timeoutMillis).maxBatch(maxBatch).logIntervalMillis(logIntervalMillis).mix(mix)
             .settleMillis(settleMillis).graceMillis(graceMillis).verify(verify).readerThreads(readerThreads)
             .expectationBudgetBytes(expectationBudgetBytes).sendBufferBytes(sendBufferBytes)
-            .latencySample(latencySample);
+            .latencySample(latencySample).rate(rate).warmupMillis(warmupMillis);
+    }
+
+    /** Whether this is an open-loop run at a fixed rate. */
+    public boolean paced() {
+        return rate > 0;
     }
 
     public static Builder builder() {
@@ -107,6 +120,8 @@ public record LoadgenConfig(long totalEvents, int concurrency, int users, long s
         private long expectationBudgetBytes = DEFAULT_EXPECTATION_BUDGET_BYTES;
         private int sendBufferBytes = DEFAULT_SEND_BUFFER_BYTES;
         private int latencySample = DEFAULT_LATENCY_SAMPLE;
+        private long rate;
+        private long warmupMillis;
 
         public Builder totalEvents(long v) { totalEvents = v; return this; }
         public Builder concurrency(int v) { concurrency = v; return this; }
@@ -123,12 +138,14 @@ public record LoadgenConfig(long totalEvents, int concurrency, int users, long s
         public Builder expectationBudgetBytes(long v) { expectationBudgetBytes = v; return this; }
         public Builder sendBufferBytes(int v) { sendBufferBytes = v; return this; }
         public Builder latencySample(int v) { latencySample = v; return this; }
+        public Builder rate(long v) { rate = v; return this; }
+        public Builder warmupMillis(long v) { warmupMillis = v; return this; }
 
         public LoadgenConfig build() {
             final int u = users > 0 ? users : (int) Math.min(Integer.MAX_VALUE - 1, Math.max(2L, concurrency * 10L));
             return new LoadgenConfig(totalEvents, concurrency, u, seed, timeoutMillis, maxBatch, logIntervalMillis,
                 mix, settleMillis, graceMillis, verify, readerThreads, expectationBudgetBytes, sendBufferBytes,
-                latencySample);
+                latencySample, rate, warmupMillis);
         }
     }
 }

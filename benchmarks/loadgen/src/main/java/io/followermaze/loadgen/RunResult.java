@@ -13,10 +13,26 @@ import org.HdrHistogram.Histogram;
  * @param serverCpuNanos     server CPU during the run, -1 when not measured
  * @param serverPeakRssBytes server peak resident memory, -1 when not measured
  * @param loadgenCpuNanos    CPU of this tool's source and reader threads
+ * @param rate               0 for a blast run; else the offered events/s of a paced run, whose {@code latency}
+ *                           holds every notification after the warm-up, from its event's scheduled send time
+ * @param lateBatches        paced runs: batches the source generated when already behind schedule
  */
 public record RunResult(String label, boolean verified, String failure, long events, long notifications,
                         long wallNanos, Histogram latency, long serverCpuNanos, long serverPeakRssBytes,
-                        long loadgenCpuNanos, long bytesSent, long backpressureWaits) {
+                        long loadgenCpuNanos, long bytesSent, long backpressureWaits, long rate,
+                        long lateBatches) {
+
+    /** A blast run's result. */
+    public RunResult(String label, boolean verified, String failure, long events, long notifications,
+                     long wallNanos, Histogram latency, long serverCpuNanos, long serverPeakRssBytes,
+                     long loadgenCpuNanos, long bytesSent, long backpressureWaits) {
+        this(label, verified, failure, events, notifications, wallNanos, latency, serverCpuNanos, serverPeakRssBytes,
+            loadgenCpuNanos, bytesSent, backpressureWaits, 0, 0);
+    }
+
+    public boolean paced() {
+        return rate > 0;
+    }
 
     public boolean passed() {
         return failure == null;

@@ -57,6 +57,20 @@ class LoadRunTest {
     }
 
     @Test
+    void pacedRunHoldsTheRateAndTimesEveryNotificationAfterTheWarmup() throws Exception {
+        final LoadgenConfig config = small().totalEvents(60_000).concurrency(20).rate(200_000).warmupMillis(100)
+            .build();
+        final RunResult r = new LoadRun(config, DemoCommand.inProcess(server, 20), QUIET).run();
+        assertNull(r.failure());
+        assertTrue(r.paced());
+        assertEquals(200_000, r.rate());
+        assertTrue(r.wallNanos() >= 295_000_000L, "60,000 events at 200,000/s take 0.3 s at least: " + r.wallNanos());
+        final long recorded = r.latency().getTotalCount();
+        assertTrue(recorded > r.notifications() / 2 && recorded < r.notifications(),
+            "every notification but those of the first 0.1 s of 0.3 s: " + recorded + " of " + r.notifications());
+    }
+
+    @Test
     void passesWithTheFanoutMixAndSeveralReaders() throws Exception {
         final LoadgenConfig config = small().totalEvents(50_000).concurrency(20).users(60).mix(Mix.FANOUT)
             .readerThreads(3).build();

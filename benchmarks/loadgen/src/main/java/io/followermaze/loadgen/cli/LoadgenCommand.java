@@ -7,6 +7,7 @@ import io.followermaze.loadgen.RunResult;
 import io.followermaze.loadgen.Target;
 import io.followermaze.loadgen.nullserver.NullServer;
 import io.followermaze.loadgen.probe.ProcProbe;
+import io.followermaze.loadgen.relay.RelayRun;
 import io.followermaze.loadgen.probe.ServerProbe;
 import io.followermaze.loadgen.probe.ThreadCpuProbe;
 import io.followermaze.loadgen.stream.Mix;
@@ -16,7 +17,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -129,12 +134,33 @@ public final class LoadgenCommand implements Callable<Integer> {
         description = "Sample the delivery latency of one notification in N (a power of two). Default: ${DEFAULT-VALUE}")
     int latencySample;
 
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", defaultValue = "0",
+        description = "Open-loop: offer this many events/s, each batch written at its scheduled time whatever the"
+            + " server does, and measure every notification from its event's scheduled send time (corrected for"
+            + " coordinated omission). 0: send as fast as the server takes events. Default: ${DEFAULT-VALUE}")
+    long rate;
+
+    @Option(names = "--warmup-s", paramLabel = "S", defaultValue = "0",
+        description = "With --rate: leave out notifications of events scheduled in the first S seconds."
+            + " Default: ${DEFAULT-VALUE}")
+    double warmupSeconds;
+
+    @Option(names = "--histogram-out", paramLabel = "FILE",
+        description = "With --rate: write the latency percentile distribution (HdrHistogram .hgrm, in µs) of the"
+            + " first paced run here.")
+    Path histogramOut;
+
+    @Option(names = "--relay", description = "With --rate, instead of the server: a relay in this process that copies"
+        + " the event stream straight to one client (no resequencing; host and ports ignored), measured the same"
+        + " way: the latency floor of the generator, the kernel and loopback.")
+    boolean relay;
+
     LoadgenConfig toConfig() {
         return LoadgenConfig.builder().totalEvents(totalEvents).concurrency(concurrency).users(users).seed(seed)
             .timeoutMillis(timeoutMillis).maxBatch(maxBatch).logIntervalMillis(logIntervalMillis).mix(mix)
             .settleMillis(settleMillis).graceMillis(graceMillis).readerThreads(readerThreads)
             .expectationBudgetBytes(expectationBudgetMib << 20).sendBufferBytes(sendBufferKib << 10)
-            .latencySample(latencySample).build();
+            .latencySample(latencySample).rate(rate).warmupMillis(Math.round(warmupSeconds * 1000)).build();
     }
 
     @Override
@@ -146,16 +172,22 @@ public final class LoadgenCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Invalid options: " + e.getMessage());
             return 2;
         }
+        if (relay && !config.paced()) {
+            spec.commandLine().getErr().println("Invalid options: --relay measures latency at a rate: give --rate");
+            return 2;
+        }
         final PrintWriter out = spec.commandLine().getOut();
         out.println(describe(config));
         out.flush();
         final List<RunResult> results = new ArrayList<>();
         try {
-            if (!nullServer) {
+            if (relay) {
+                results.add(RelayRun.run(config));
+            } else if (!nullServer) {
                 final ServerProbe probe = serverPid > 0 ? new ProcProbe(serverPid) : ServerProbe.NONE;
                 results.add(new LoadRun(config, Target.remote(host, eventPort, clientPort, probe), System.err).run());
             }
-            if (nullServer || compareNull) {
+            if (!relay && (nullServer || compareNull)) {
                 results.add(runNull(config));
             }
         } catch (IOException e) {
@@ -164,13 +196,30 @@ public final class LoadgenCommand implements Callable<Integer> {
             return 1;
         }
         out.print(ReportTable.format(results));
-        if (serverPid > 0 && !nullServer) {
+        if (histogramOut != null) {
+            writeHistogram(results, histogramOut, out);
+        }
+        if (serverPid > 0 && !nullServer && !relay) {
             out.println("server figures: " + new ProcProbe(serverPid).describe());
         }
         final boolean passed = results.stream().allMatch(RunResult::passed);
         out.println(passed ? "PASS" : "FAIL");
         out.flush();
         return passed ? 0 : 1;
+    }
+
+    /** Writes the first paced run's latency distribution in HdrHistogram's .hgrm text, values in µs. */
+    static void writeHistogram(List<RunResult> results, Path file, PrintWriter out) throws IOException {
+        for (RunResult r : results) {
+            if (r.paced() && r.latency() != null) {
+                try (PrintStream ps = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.US_ASCII)) {
+                    r.latency().outputPercentileDistribution(ps, 1000.0);
+                }
+                out.println("latency distribution of " + r.label() + " (µs): " + file);
+                return;
+            }
+        }
+        out.println("no paced run: " + file + " not written (use --rate)");
     }
 
     /** The same stream against an in-process null server: generator and sockets only. */
@@ -186,6 +235,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "loadgen: %,d events, %d clients of %d users, mix %s, batches 1..%d, seed %d,"
                 + " timeout %d ms, expectation ring %d KiB per client", c.totalEvents(), c.concurrency(), c.users(),
             c.mix().name().toLowerCase(Locale.ROOT), c.maxBatch(), c.seed(), c.timeoutMillis(),
-            c.expectationCapacity() >> 10);
+            c.expectationCapacity() >> 10) + (c.paced() ? String.format(Locale.ROOT,
+                ", paced at %,d events/s (open loop), warm-up %d ms", c.rate(), c.warmupMillis()) : "");
     }
 }

@@ -1,6 +1,8 @@
 package io.followermaze.loadgen.stream;
 
 import io.followermaze.loadgen.RunControl;
+import io.followermaze.loadgen.pace.PaceClock;
+import io.followermaze.loadgen.pace.Schedule;
 import io.followermaze.loadgen.verify.Expectation;
 
 import java.io.IOException;
@@ -19,9 +21,16 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Batch sizes and shuffles come from their own random stream, so a seed fixes the events independently of
  * the batching. Single-threaded: runs on the source thread.
+ * <p>
+ * Paced ({@link #pace}): each batch is written alone at its {@link Schedule due time}, whatever the server
+ * does; when the source is late (the next batch is already due too) it keeps appending and writes the overdue
+ * batches together as soon as it can, skipping none. No latency marks then: the readers time every
+ * notification against the schedule.
  */
 public final class SourceStream {
     private static final long BATCH_STREAM_SALT = 0xA4093822299F31D0L;
+    /** A paced source wakes at least this often to notice a failed run. */
+    private static final long MAX_SLEEP_NANOS = 10_000_000;
 
     private final EventGenerator generator;
     private final long totalEvents;
@@ -48,6 +57,10 @@ public final class SourceStream {
     private long backpressureWaits;
     private WritableByteChannel out;
     private final RecipientSink expect = this::expect;
+    private Schedule schedule;
+    private PaceClock clock;
+    private long pacedWrites;
+    private long lateBatches;
 
     /**
      * @param expectations per client, or null to generate without expecting anything (null-server runs)
@@ -76,6 +89,16 @@ public final class SourceStream {
         this.dirty = new Expectation[expectations == null ? 0 : expectations.length];
     }
 
+    /**
+     * Makes this an open-loop source: each batch is due at {@code schedule}'s time (whose start must be set
+     * before {@link #run}), measured and waited for with {@code clock}.
+     */
+    public SourceStream pace(Schedule schedule, PaceClock clock) {
+        this.schedule = schedule;
+        this.clock = clock;
+        return this;
+    }
+
     /** Generates and writes every event, then publishes the last expectations. */
     public void run(WritableByteChannel channel) throws IOException {
         this.out = channel;
@@ -86,6 +109,9 @@ public final class SourceStream {
             final int n = (int) Math.min(1 + batchRng.nextInt(maxBatch), totalEvents - seq + 1);
             if (sendLength + n * maxWireLine > send.length) {
                 flush();
+            }
+            if (schedule != null) {
+                schedule.batch(seq, n);
             }
             int pos = 0;
             for (int i = 0; i < n; i++) {
@@ -104,9 +130,32 @@ public final class SourceStream {
             seq += n;
             eventsBuffered = seq - 1;
             batch++;
+            if (schedule != null) {
+                writeWhenDue(seq - n, seq);
+            }
         }
         flush();
         control.generationDone();
+    }
+
+    /**
+     * Paced: writes the batch starting at {@code firstSeq} (and any overdue ones buffered before it) at its due
+     * time; if the next batch ({@code nextSeq}) is due already, leaves it buffered to go with that one.
+     */
+    private void writeWhenDue(long firstSeq, long nextSeq) throws IOException {
+        final long due = schedule.dueNanos(firstSeq);
+        long now = clock.nanoTime();
+        if (nextSeq <= totalEvents && now >= schedule.dueNanos(nextSeq)) {
+            lateBatches++;
+            return;
+        }
+        while (now < due) {
+            control.checkNotFailed();
+            clock.sleepUntil(Math.min(due, now + MAX_SLEEP_NANOS));
+            now = clock.nanoTime();
+        }
+        pacedWrites++;
+        flush();
     }
 
     private void shuffle(int n) {
@@ -130,7 +179,7 @@ public final class SourceStream {
         if (e.markDirty()) {
             dirty[dirtyCount++] = e;
         }
-        if ((++notificationsAppended & latencySampleMask) == 0) {
+        if ((++notificationsAppended & latencySampleMask) == 0 && schedule == null) {
             e.mark(batch);
         }
     }
@@ -189,6 +238,16 @@ public final class SourceStream {
 
     public long notificationsExpected() {
         return notificationsAppended;
+    }
+
+    /** Paced: writes made at (or after) a batch's due time. */
+    public long pacedWrites() {
+        return pacedWrites;
+    }
+
+    /** Paced: batches generated when the next one was already due, so written together with later ones. */
+    public long lateBatches() {
+        return lateBatches;
     }
 
     /** Times the source had to wait for a client to catch up before it could expect more of it. */

@@ -68,16 +68,26 @@ public final class ClientVerifier {
             if (m >= 0) {
                 return mismatch(actual, offset, offset + m, offset + length, nowNanos);
             }
-            final int newlines = Lines.countNewlines(actual, offset, offset + n);
-            if (newlines > 0) {
-                lines += newlines;
-                lineStart = verified + (Lines.lastNewline(actual, offset, offset + n) - offset) + 1;
-                expected.release(lineStart);
-            }
-            verified += n;
-            lastProgressNanos = nowNanos;
-            if (recorder != null) {
-                expected.takeMarks(verified, nowNanos, recorder);
+            if (recorder != null && recorder.paced()) {
+                final int newlines = recordEachLine(actual, offset, offset + n, nowNanos, recorder);
+                if (newlines > 0) {
+                    lines += newlines;
+                    expected.release(lineStart);
+                }
+                verified += n;
+                lastProgressNanos = nowNanos;
+            } else {
+                final int newlines = Lines.countNewlines(actual, offset, offset + n);
+                if (newlines > 0) {
+                    lines += newlines;
+                    lineStart = verified + (Lines.lastNewline(actual, offset, offset + n) - offset) + 1;
+                    expected.release(lineStart);
+                }
+                verified += n;
+                lastProgressNanos = nowNanos;
+                if (recorder != null) {
+                    expected.takeMarks(verified, nowNanos, recorder);
+                }
             }
         }
         if (n < length) {
@@ -86,6 +96,38 @@ public final class ClientVerifier {
             return startCollecting(new byte[0], actual, offset + n, offset + length, nowNanos);
         }
         return null;
+    }
+
+    /**
+     * Paced runs: records the arrival of every line completed in the verified bytes {@code actual[from, to)}
+     * (which start at stream offset {@link #verified}), its seq read from the expectation ring before the ring
+     * is released; advances {@link #lineStart}. Allocation-free.
+     *
+     * @return lines completed
+     */
+    private int recordEachLine(byte[] actual, int from, int to, long nowNanos, LatencyRecorder recorder) {
+        int count = 0;
+        int p = from;
+        int nl;
+        while (p < to && (nl = Lines.firstNewline(actual, p, to)) >= 0) {
+            recorder.recordArrival(seqAt(lineStart), nowNanos);
+            lineStart = verified + (nl - from) + 1;
+            p = nl + 1;
+            count++;
+        }
+        return count;
+    }
+
+    /** The seq at the start of the expected line at stream offset {@code position} (not yet released). */
+    private long seqAt(long position) {
+        long seq = 0;
+        for (long i = position; ; i++) {
+            final int d = expected.byteAt(i) - '0';
+            if (d < 0 || d > 9) {
+                return seq;
+            }
+            seq = seq * 10 + d;
+        }
     }
 
     /**

@@ -36,7 +36,8 @@ class ToolsMainTest {
             assertTrue(help.contains("[env " + env), "help lacks " + env + ":\n" + help);
         }
         for (String flag : new String[] {"--host", "--mix", "--settle-ms", "--null-server", "--compare-null",
-            "--server-pid", "--total-events", "--max-event-source-batch-size"}) {
+            "--server-pid", "--total-events", "--max-event-source-batch-size", "--rate", "--warmup-s", "--histogram-out",
+            "--relay"}) {
             assertTrue(help.contains(flag), "help lacks " + flag);
         }
     }
@@ -77,6 +78,26 @@ class ToolsMainTest {
             "--log-interval", "0"), out + "\n" + err);
         assertTrue(out.toString().contains("null server  PASS"), out.toString());
         assertTrue(out.toString().endsWith("PASS" + System.lineSeparator()), out.toString());
+    }
+
+    @Test
+    void pacedRunPrintsPercentilesAndWritesTheHistogram(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+        throws Exception {
+        final java.nio.file.Path hgrm = dir.resolve("run.hgrm");
+        try (io.followermaze.server.FollowerMazeServer server = new io.followermaze.server.FollowerMazeServer(
+            io.followermaze.server.ServerConfig.ephemeral()).start()) {
+            assertEquals(0, run("loadgen", "--event-listener-port", "" + server.eventPort(), "--client-listener-port",
+                "" + server.clientPort(), "--total-events", "40000", "--concurrency-level", "10", "--log-interval", "0",
+                "--settle-ms", "300", "--rate", "200000", "--warmup-s", "0.05", "--histogram-out", hgrm.toString()),
+                out + "\n" + err);
+        }
+        final String text = out.toString();
+        assertTrue(text.contains("paced at 200,000 events/s (open loop), warm-up 50 ms"), text);
+        assertTrue(text.matches("(?s).*run +rate/s +recorded +p50 +p90 +p99 +p99\\.9 +p99\\.99 +max +late batches.*"), text);
+        assertTrue(text.matches("(?s).*\\nserver +200,000 +[0-9,]+ +\\d+ +\\d+ +\\d+ +\\d+ +\\d+ +\\d+ +[0-9,]+\\n.*"), text);
+        final String dist = java.nio.file.Files.readString(hgrm);
+        assertTrue(dist.contains("Value     Percentile TotalCount 1/(1-Percentile)"), dist);
+        assertTrue(dist.contains("#[Max     ="), dist);
     }
 
     @Test
