@@ -3,6 +3,7 @@ package io.followermaze.server;
 import io.followermaze.journal.JournalConfig;
 import io.followermaze.pipeline.PipelineConfig;
 
+import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
@@ -40,13 +41,16 @@ import java.util.function.Consumer;
  * @param kafkaBootstrap        {@code bootstrap.servers} of the Kafka cluster; required by {@link Role#INGEST} and
  *                              {@link Role#FANOUT}, null otherwise
  * @param kafkaTopic            the topic that carries the event stream between ingest and fan-out nodes
+ * @param kafkaClientConfig     optional properties file of Kafka producer/consumer settings (security, compression);
+ *                              null for none
  */
 public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, Transport transport,
                            int clientHighWaterMark, long slowClientGraceMillis, long maxOutboundBytes,
                            long handoffBytes, int maxClientIdLength, long clientIdTimeoutMillis, int maxClients,
                            int maxEventSources, long eventSourceIdleTimeoutMillis, long maxTotalOutboundBytes,
                            long clientStallMillis, TlsConfig tls, PipelineConfig pipeline,
-                           JournalConfig journal, Role role, String kafkaBootstrap, String kafkaTopic) {
+                           JournalConfig journal, Role role, String kafkaBootstrap, String kafkaTopic,
+                           Path kafkaClientConfig) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_EVENT_PORT = 9090;
@@ -69,6 +73,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
     /** None: the single node uses no Kafka. */
     public static final String DEFAULT_KAFKA_BOOTSTRAP = null;
     public static final String DEFAULT_KAFKA_TOPIC = "followermaze.events";
+    public static final Path DEFAULT_KAFKA_CLIENT_CONFIG = null;
 
     public static final ServerConfig DEFAULT = new Builder().build();
 
@@ -156,6 +161,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         private Role role = DEFAULT_ROLE;
         private String kafkaBootstrap = DEFAULT_KAFKA_BOOTSTRAP;
         private String kafkaTopic = DEFAULT_KAFKA_TOPIC;
+        private Path kafkaClientConfig = DEFAULT_KAFKA_CLIENT_CONFIG;
 
         public Builder() {
         }
@@ -183,6 +189,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             role = c.role;
             kafkaBootstrap = c.kafkaBootstrap;
             kafkaTopic = c.kafkaTopic;
+            kafkaClientConfig = c.kafkaClientConfig;
         }
 
         public Builder bindAddress(String v) { bindAddress = v; return this; }
@@ -214,12 +221,14 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         public Builder role(Role v) { role = v; return this; }
         public Builder kafkaBootstrap(String v) { kafkaBootstrap = v; return this; }
         public Builder kafkaTopic(String v) { kafkaTopic = v; return this; }
+        public Builder kafkaClientConfig(Path v) { kafkaClientConfig = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
                 slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis,
                 maxClients, maxEventSources, eventSourceIdleTimeoutMillis, maxTotalOutboundBytes, clientStallMillis,
-                tls.build(), pipeline.build(), journal.build(), role, kafkaBootstrap, kafkaTopic);
+                tls.build(), pipeline.build(), journal.build(), role, kafkaBootstrap, kafkaTopic,
+                kafkaClientConfig);
         }
     }
 }

@@ -90,6 +90,9 @@ final class ServeOptions implements CommandLine.IModelTransformer {
             String.class, ServerConfig::kafkaBootstrap, ServerConfig.Builder::kafkaBootstrap),
         server("kafka-topic", "NAME", "Kafka topic that carries the event stream from ingest to fan-out nodes.",
             String.class, ServerConfig::kafkaTopic, ServerConfig.Builder::kafkaTopic),
+        server("kafka-client-config", "FILE", "Properties file of Kafka producer/consumer settings (security, "
+                + "SASL/TLS, compression); acks=all and idempotence are kept.",
+            Path.class, ServerConfig::kafkaClientConfig, ServerConfig.Builder::kafkaClientConfig),
         server("event-port", "PORT", "Event source port (0 = any free port).",
             int.class, ServerConfig::eventPort, ServerConfig.Builder::eventPort),
         server("client-port", "PORT", "Client port (0 = any free port).",

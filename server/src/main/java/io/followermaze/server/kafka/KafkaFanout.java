@@ -54,7 +54,7 @@ final class KafkaFanout implements LogFeed {
         entry.eventLines(value.length);
     };
 
-    KafkaFanout(String bootstrap, String topic, PipelineConfig config) {
+    KafkaFanout(String bootstrap, String topic, PipelineConfig config, Map<String, Object> clientConfig) {
         this.bootstrap = bootstrap;
         this.topic = topic;
         this.config = config;
@@ -66,6 +66,9 @@ final class KafkaFanout implements LogFeed {
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "followermaze-fanout");
+        p.putAll(clientConfig); // --kafka-client-config: security, tuning
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // no group: positions are this node's own
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

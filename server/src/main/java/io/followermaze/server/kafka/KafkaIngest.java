@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The ingest role's sink: each chunk of whole event lines a {@code LineFramer} publishes becomes one Kafka record
  * (many lines per record), sent with {@code acks=all} and idempotence on, batched by the producer (linger, batch
- * size). The framer fills a per-thread scratch {@link IngressEntry} exactly as it fills a ring entry; its bytes are
- * copied into the record.
+ * size), the partitions taken in turn when the topic has several (a partition added later is used after a restart).
+ * The framer fills a per-thread scratch {@link IngressEntry} exactly as it fills a ring entry; its bytes are copied
+ * into the record.
  * <p>
  * Memory is bounded: the bytes sent and not yet acknowledged are counted, and past {@link #MAX_IN_FLIGHT_BYTES}
  * (half the producer's {@code buffer.memory}) {@link #tryPublish} answers {@code RING_FULL}, so the event-source
@@ -41,12 +42,15 @@ final class KafkaIngest implements LogSink {
     private final PipelineConfig config;
     private final ThreadLocal<IngressEntry> scratch;
     private final AtomicLong inFlightBytes = new AtomicLong();
+    /** Records sent: chunks go to the partitions in turn (each partition still batches), spreading the log evenly. */
+    private final AtomicLong sent = new AtomicLong();
+    private final int partitions;
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final SharedRateLimitedLog failureLog = new SharedRateLimitedLog(LOG, Level.ERROR, 1000);
     private volatile boolean closed;
 
-    KafkaIngest(String bootstrap, String topic, PipelineConfig config) {
+    KafkaIngest(String bootstrap, String topic, PipelineConfig config, Map<String, Object> clientConfig) {
         this.topic = topic;
         this.config = config;
         this.scratch = ThreadLocal.withInitial(() -> new IngressEntry(config.chunkBytes()));
@@ -58,10 +62,46 @@ final class KafkaIngest implements LogSink {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_MEMORY);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "followermaze-ingest");
+        p.putAll(clientConfig); // --kafka-client-config: security, compression, tuning
+        KafkaRoles.keep(p, ProducerConfig.ACKS_CONFIG, "all");
+        KafkaRoles.keep(p, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // send() blocks only for metadata it lacks (fetched below, before the event port opens) or buffer space
+        // (never lacking: see MAX_IN_FLIGHT_BYTES); this bounds what an event loop could ever wait regardless.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_MEMORY); // MAX_IN_FLIGHT_BYTES is half of it
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        LOG.info("Ingest: appending event lines to Kafka topic '{}' at {} (acks=all, idempotent)", topic, bootstrap);
+        this.partitions = awaitTopic(bootstrap);
+        LOG.info("Ingest: appending event lines to Kafka topic '{}' ({} partition(s)) at {} (acks=all, idempotent)",
+            topic, partitions, bootstrap);
+    }
+
+    /**
+     * Fetches the topic's metadata (creating the topic where the broker allows it) before the event port opens, so
+     * that {@code send()} on an event loop never waits for it; while Kafka does not answer: a log line and a retry
+     * with backoff.
+     */
+    private int awaitTopic(String bootstrap) {
+        long backoffMillis = 200;
+        while (true) {
+            try {
+                final int n = producer.partitionsFor(topic).size();
+                if (n > 0) {
+                    return n;
+                }
+            } catch (org.apache.kafka.common.KafkaException e) {
+                LOG.warn("Ingest: no metadata for topic '{}' from Kafka at {} ({}); retrying in {} ms", topic,
+                    bootstrap, e.getMessage(), backoffMillis);
+            }
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                producer.close(Duration.ZERO);
+                throw new IllegalStateException("interrupted while waiting for Kafka", e);
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 5_000);
+        }
     }
 
     @Override
@@ -85,7 +125,8 @@ final class KafkaIngest implements LogSink {
         final int length = entry.length();
         final byte[] value = Arrays.copyOf(entry.bytes(), length);
         inFlightBytes.addAndGet(length);
-        producer.send(new ProducerRecord<>(topic, value), new Acked(length));
+        final int partition = partitions == 1 ? 0 : (int) (sent.getAndIncrement() % partitions);
+        producer.send(new ProducerRecord<>(topic, partition, null, value), new Acked(length));
         return Outcome.PUBLISHED;
     }
 

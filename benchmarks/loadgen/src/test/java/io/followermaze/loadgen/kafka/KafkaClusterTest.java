@@ -11,13 +11,18 @@ import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,15 +54,26 @@ class KafkaClusterTest {
         }
     }
 
+    /** Partitions of {@code topic} that hold at least one record. */
+    private static long partitionsUsed(String topic) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            final List<TopicPartition> tps = new ArrayList<>();
+            c.partitionsFor(topic).forEach(i -> tps.add(new TopicPartition(topic, i.partition())));
+            return c.endOffsets(tps).values().stream().filter(end -> end > 0).count();
+        }
+    }
+
     private static ServerConfig role(Role role, String topic) {
         return ServerConfig.ephemeral().toBuilder().role(role).kafkaBootstrap(broker.bootstrap()).kafkaTopic(topic)
             .build();
     }
 
-    @Test
-    void ingestAndTwoFanOutNodesDeliverEveryClientExactly() throws Exception {
-        final String topic = "events-p1";
-        broker.createTopic(topic, 1);
+    @ParameterizedTest(name = "{0} partition(s)")
+    @ValueSource(ints = {1, 3})
+    void ingestAndTwoFanOutNodesDeliverEveryClientExactly(int partitions) throws Exception {
+        final String topic = "events-p" + partitions;
+        broker.createTopic(topic, partitions);
         final List<String> inOrder = new EventStreamGenerator(11, USERS).next(EVENTS);
         final byte[] wire = EventStreamGenerator.encode(
             EventStreamGenerator.shuffleInBatches(inOrder, 100, new Random(11)), "\n");
@@ -88,6 +104,7 @@ class KafkaClusterTest {
             assertTrue(ingest.logSink().recordsAcked() < EVENTS / 10, "many lines per record: "
                 + ingest.logSink().recordsAcked() + " records");
             Conditions.await("lag 0", LIMIT, () -> fanA.logFeed().lagRecords() == 0, () -> "");
+            assertEquals(partitions, partitionsUsed(topic), "the producer spread the records over every partition");
 
             // a node that joins late catches up from the log before it opens its port: the whole graph is there
             try (FollowerMazeServer late = new FollowerMazeServer(role(Role.FANOUT, topic)).start()) {
@@ -99,7 +116,7 @@ class KafkaClusterTest {
         for (TestClient c : clients) {
             c.close();
         }
-        System.out.printf("KafkaClusterTest: %d events through ingest -> Kafka -> 2 fan-out nodes in %d ms%n", EVENTS,
-            (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf("KafkaClusterTest: %d events through ingest -> Kafka (%d partition(s)) -> 2 fan-out nodes "
+            + "in %d ms%n", EVENTS, partitions, (System.nanoTime() - t0) / 1_000_000);
     }
 }
