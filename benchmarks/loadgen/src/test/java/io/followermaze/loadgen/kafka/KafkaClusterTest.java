@@ -11,7 +11,16 @@ import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import io.followermaze.loadgen.LoadRun;
+import io.followermaze.loadgen.LoadgenConfig;
+import io.followermaze.loadgen.RunResult;
+import io.followermaze.loadgen.Target;
+import io.followermaze.loadgen.probe.ServerProbe;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -51,6 +60,28 @@ class KafkaClusterTest {
     static void stopBroker() {
         if (broker != null) {
             broker.close();
+        }
+    }
+
+    @Test
+    void theLoadGeneratorVerifiesClientsSpreadOverTwoFanOutNodes() throws Exception {
+        final String topic = "events-loadgen";
+        broker.createTopic(topic, 3);
+        try (FollowerMazeServer ingest = new FollowerMazeServer(role(Role.INGEST, topic)).start();
+             FollowerMazeServer fanA = new FollowerMazeServer(role(Role.FANOUT, topic)).start();
+             FollowerMazeServer fanB = new FollowerMazeServer(role(Role.FANOUT, topic)).start()) {
+            final int clients = 40;
+            final LoadgenConfig config = LoadgenConfig.builder().logIntervalMillis(0).expectationBudgetBytes(32 << 20)
+                .graceMillis(50).totalEvents(200_000).concurrency(clients).build();
+            final Target target = new Target("cluster", "127.0.0.1", ingest.eventPort(), fanA.clientPort(),
+                () -> fanA.pipeline().stats().registrations() + fanB.pipeline().stats().registrations() >= clients,
+                null, ServerProbe.NONE, List.of(fanA.clientPort(), fanB.clientPort()));
+            final RunResult r = new LoadRun(config, target, new PrintStream(OutputStream.nullOutputStream())).run();
+            assertNull(r.failure());
+            assertEquals(200_000, r.events());
+            assertEquals(clients / 2, fanA.pipeline().stats().registrations(), "half the clients on each node");
+            assertEquals(r.notifications(), fanA.pipeline().stats().notificationsDelivered()
+                + fanB.pipeline().stats().notificationsDelivered(), "the nodes delivered what the loadgen verified");
         }
     }
 
