@@ -70,6 +70,10 @@ public final class FollowerMazeServer implements AutoCloseable {
     private final Pipeline pipeline;
     /** The input journal, or null when off. */
     private final Journal journal;
+    /** {@code --role ingest}: where event sources publish instead of the ring; null otherwise. */
+    private final LogSink logSink;
+    /** {@code --role fanout}: the log this node's ring is fed from; null otherwise. */
+    private final LogFeed logFeed;
     private final ChannelGroup sourceChannels = new DefaultChannelGroup("event-sources", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     /** Fair turns at a full ring for the event sources. */
@@ -116,7 +120,14 @@ public final class FollowerMazeServer implements AutoCloseable {
         // damaged journal stops the start with nothing to clean up.
         // A FastThreadLocalThread, so that buffers the pipeline allocates come from a thread-local cache.
         final DefaultThreadFactory pipelineThreads = new DefaultThreadFactory("followermaze-pipeline", true);
-        if (config.journal().enabled()) {
+        // Kafka classes are reached only through KafkaRoles, and only for these roles: the single node loads none.
+        this.logSink = config.role() == Role.INGEST ? io.followermaze.server.kafka.KafkaRoles.ingest(config) : null;
+        this.logFeed = config.role() == Role.FANOUT ? io.followermaze.server.kafka.KafkaRoles.fanout(config) : null;
+        if (logFeed != null) {
+            // Catch-up replays the log up to its end offsets, routing off, before the pipeline starts.
+            this.journal = null;
+            this.pipeline = new Pipeline(config.pipeline(), egress, pipelineThreads, onFatal, List.of(), logFeed.catchUp());
+        } else if (config.journal().enabled()) {
             this.journal = new Journal(config.journal(), config.pipeline());
             this.pipeline = new Pipeline(config.pipeline(), egress, pipelineThreads, onFatal, List.of(journal.stage()),
                 journal.recovery());
@@ -146,7 +157,7 @@ public final class FollowerMazeServer implements AutoCloseable {
                 if (eventTls != null) {
                     ch.pipeline().addLast(eventTls.newHandler(ch.alloc()));
                 }
-                ch.pipeline().addLast(new EventSourceHandler(pipeline, ringTurns));
+                ch.pipeline().addLast(new EventSourceHandler(logSink != null ? logSink : pipeline, ringTurns));
             }
         };
         final WriteBufferWaterMark clientWaterMark =
@@ -164,14 +175,23 @@ public final class FollowerMazeServer implements AutoCloseable {
             }
         };
         // The caps are enforced on the accept thread, before a connection reaches an event loop (see AcceptGuard).
-        eventListener = bind(config.eventPort(), new AcceptGuard("event-source", "--max-event-sources",
+        if (logFeed != null) {
+            logFeed.start(pipeline); // caught up already (constructor): live records from here on
+        }
+        if (config.role().listensForEvents()) {
+            eventListener = bind(config.eventPort(), new AcceptGuard("event-source", "--max-event-sources",
             config.maxEventSources(), sourceSlots, eventSourcesRefused, sourceRefusalLog, acceptFailures,
             acceptFailureLog), sources);
-        clientListener = bind(config.clientPort(), new AcceptGuard("client",
+        }
+        if (config.role().listensForClients()) {
+            clientListener = bind(config.clientPort(), new AcceptGuard("client",
             clientCap.clamped() ? "--max-clients, clamped to the fd limit" : "--max-clients", clientCap.effective(),
             clientSlots, clientsRefused, clientRefusalLog, acceptFailures, acceptFailureLog), clients);
-        LOG.info("followermaze listening: events on {}:{}, clients on {}:{} ({} transport, {} io thread(s))",
-            config.bindAddress(), eventPort(), config.bindAddress(), clientPort(), transport.name(), config.ioThreads());
+        }
+        LOG.info("followermaze listening ({} role): events on {}, clients on {} ({} transport, {} io thread(s))",
+            config.role(), eventListener == null ? "-" : config.bindAddress() + ":" + eventPort(),
+            clientListener == null ? "-" : config.bindAddress() + ":" + clientPort(), transport.name(),
+            config.ioThreads());
         if (eventTls != null || clientTls != null) {
             LOG.info("TLS: event port {}{}, client port {}", eventTls != null ? "on" : "off",
                 config.tls().eventTrust() != null ? " (client certificate required)" : "", clientTls != null ? "on" : "off");
@@ -226,12 +246,24 @@ public final class FollowerMazeServer implements AutoCloseable {
             .channel();
     }
 
+    /** The bound event port; -1 when this role has none ({@code fanout}). */
     public int eventPort() {
-        return ((InetSocketAddress) eventListener.localAddress()).getPort();
+        return eventListener == null ? -1 : ((InetSocketAddress) eventListener.localAddress()).getPort();
     }
 
+    /** The bound client port; -1 when this role has none ({@code ingest}). */
     public int clientPort() {
-        return ((InetSocketAddress) clientListener.localAddress()).getPort();
+        return clientListener == null ? -1 : ((InetSocketAddress) clientListener.localAddress()).getPort();
+    }
+
+    /** {@code --role ingest}: the log the event sources append to; null for other roles. */
+    public LogSink logSink() {
+        return logSink;
+    }
+
+    /** {@code --role fanout}: the log this node reads; null for other roles. */
+    public LogFeed logFeed() {
+        return logFeed;
     }
 
     public Pipeline pipeline() {
@@ -340,6 +372,12 @@ public final class FollowerMazeServer implements AutoCloseable {
             final Promise<Void> done = executor.newPromise();
             executor.execute(() -> executor.execute(() -> done.setSuccess(null)));
             done.syncUninterruptibly();
+        }
+        if (logSink != null) {
+            logSink.close(); // every framed chunk is in the log (or counted as failed) before we report stopped
+        }
+        if (logFeed != null) {
+            logFeed.close();
         }
         if (!pipeline.drainAndStop(10, TimeUnit.SECONDS)) {
             LOG.warn("Pipeline did not drain within 10 s; stopped it anyway");

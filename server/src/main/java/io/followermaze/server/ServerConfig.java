@@ -3,6 +3,7 @@ package io.followermaze.server;
 import io.followermaze.journal.JournalConfig;
 import io.followermaze.pipeline.PipelineConfig;
 
+import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
@@ -36,13 +37,20 @@ import java.util.function.Consumer;
  * @param tls                   optional TLS per port
  * @param pipeline              ring, chunk, window and wait-strategy settings
  * @param journal               the input journal (off unless it has a directory; see {@link JournalConfig})
+ * @param role                  what this process does: the single node, or the ingest or fan-out side of a cluster
+ * @param kafkaBootstrap        {@code bootstrap.servers} of the Kafka cluster; required by {@link Role#INGEST} and
+ *                              {@link Role#FANOUT}, null otherwise
+ * @param kafkaTopic            the topic that carries the event stream between ingest and fan-out nodes
+ * @param kafkaClientConfig     optional properties file of Kafka producer/consumer settings (security, compression);
+ *                              null for none
  */
 public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, Transport transport,
                            int clientHighWaterMark, long slowClientGraceMillis, long maxOutboundBytes,
                            long handoffBytes, int maxClientIdLength, long clientIdTimeoutMillis, int maxClients,
                            int maxEventSources, long eventSourceIdleTimeoutMillis, long maxTotalOutboundBytes,
                            long clientStallMillis, TlsConfig tls, PipelineConfig pipeline,
-                           JournalConfig journal) {
+                           JournalConfig journal, Role role, String kafkaBootstrap, String kafkaTopic,
+                           Path kafkaClientConfig) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_EVENT_PORT = 9090;
@@ -61,6 +69,11 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
     public static final long DEFAULT_EVENT_SOURCE_IDLE_TIMEOUT_MILLIS = 0;
     public static final long DEFAULT_MAX_TOTAL_OUTBOUND_BYTES = 0;
     public static final long DEFAULT_CLIENT_STALL_MILLIS = 100;
+    public static final Role DEFAULT_ROLE = Role.ALL;
+    /** None: the single node uses no Kafka. */
+    public static final String DEFAULT_KAFKA_BOOTSTRAP = null;
+    public static final String DEFAULT_KAFKA_TOPIC = "followermaze.events";
+    public static final Path DEFAULT_KAFKA_CLIENT_CONFIG = null;
 
     public static final ServerConfig DEFAULT = new Builder().build();
 
@@ -90,6 +103,18 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             requireAtLeast("maxTotalOutboundBytes", maxTotalOutboundBytes, maxOutboundBytes);
         }
         requireAtLeast("clientStallMillis", clientStallMillis, 1);
+        if (role == null) {
+            throw new IllegalArgumentException("role must be set (" + Role.names(", ") + ")");
+        }
+        if (role != Role.ALL && (kafkaBootstrap == null || kafkaBootstrap.isBlank())) {
+            throw new IllegalArgumentException("--role " + role + " needs --kafka-bootstrap HOST:PORT");
+        }
+        if (role == Role.FANOUT && journal != null && journal.enabled()) {
+            throw new IllegalArgumentException("--role fanout reads the Kafka log; --journal-dir is for --role all");
+        }
+        if (kafkaTopic == null || kafkaTopic.isBlank()) {
+            throw new IllegalArgumentException("kafkaTopic must be set");
+        }
         if (tls == null || pipeline == null || journal == null) {
             throw new IllegalArgumentException("tls, pipeline and journal must be set (TlsConfig.NONE, JournalConfig.OFF "
                 + "for none)");
@@ -133,6 +158,10 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         private TlsConfig.Builder tls = TlsConfig.builder();
         private PipelineConfig.Builder pipeline = PipelineConfig.builder();
         private JournalConfig.Builder journal = JournalConfig.builder();
+        private Role role = DEFAULT_ROLE;
+        private String kafkaBootstrap = DEFAULT_KAFKA_BOOTSTRAP;
+        private String kafkaTopic = DEFAULT_KAFKA_TOPIC;
+        private Path kafkaClientConfig = DEFAULT_KAFKA_CLIENT_CONFIG;
 
         public Builder() {
         }
@@ -157,6 +186,10 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             tls = c.tls.toBuilder();
             pipeline = c.pipeline.toBuilder();
             journal = c.journal.toBuilder();
+            role = c.role;
+            kafkaBootstrap = c.kafkaBootstrap;
+            kafkaTopic = c.kafkaTopic;
+            kafkaClientConfig = c.kafkaClientConfig;
         }
 
         public Builder bindAddress(String v) { bindAddress = v; return this; }
@@ -185,11 +218,17 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         /** Changes journal values in place: {@code journal(j -> j.dir(path).fsync(FsyncPolicy.BATCH))}. */
         public Builder journal(Consumer<JournalConfig.Builder> edit) { edit.accept(journal); return this; }
 
+        public Builder role(Role v) { role = v; return this; }
+        public Builder kafkaBootstrap(String v) { kafkaBootstrap = v; return this; }
+        public Builder kafkaTopic(String v) { kafkaTopic = v; return this; }
+        public Builder kafkaClientConfig(Path v) { kafkaClientConfig = v; return this; }
+
         public ServerConfig build() {
             return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
                 slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis,
                 maxClients, maxEventSources, eventSourceIdleTimeoutMillis, maxTotalOutboundBytes, clientStallMillis,
-                tls.build(), pipeline.build(), journal.build());
+                tls.build(), pipeline.build(), journal.build(), role, kafkaBootstrap, kafkaTopic,
+                kafkaClientConfig);
         }
     }
 }

@@ -126,9 +126,10 @@ public final class LoadRun {
         for (int r = 0; r < readerCount; r++) {
             shares.add(new ArrayList<>());
         }
-        final InetSocketAddress address = new InetSocketAddress(target.host(), target.clientPort());
+        final List<Integer> ports = target.clientPorts(); // round robin over the fan-out nodes of a cluster
         for (int i = 0; i < userIds.length; i++) {
-            final SocketChannel ch = SocketChannel.open(address);
+            final SocketChannel ch = SocketChannel.open(
+                new InetSocketAddress(target.host(), ports.get(i % ports.size())));
             channels.add(ch);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             final ByteBuffer id = ByteBuffer.wrap((userIds[i] + "\n").getBytes(StandardCharsets.US_ASCII));

@@ -4,6 +4,7 @@ import io.followermaze.journal.FsyncPolicy;
 import io.followermaze.journal.JournalConfig;
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.pipeline.WaitStrategyKind;
+import io.followermaze.server.Role;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.server.TlsConfig;
 import io.followermaze.server.Transport;
@@ -81,6 +82,17 @@ final class ServeOptions implements CommandLine.IModelTransformer {
     }
 
     static final List<Option<?>> ALL = List.of(
+        new Option<>("role", Role.names("|"), "What this process does: all (event and client ports, no Kafka), "
+                + "ingest (event port only: appends the stream to the Kafka topic) or fanout (client port only: "
+                + "reads the topic).",
+            Role.class, Role::parse, ServerConfig::role, ServerConfig.Builder::role),
+        server("kafka-bootstrap", "HOST:PORT[,...]", "Kafka bootstrap servers (needed by --role ingest and fanout).",
+            String.class, ServerConfig::kafkaBootstrap, ServerConfig.Builder::kafkaBootstrap),
+        server("kafka-topic", "NAME", "Kafka topic that carries the event stream from ingest to fan-out nodes.",
+            String.class, ServerConfig::kafkaTopic, ServerConfig.Builder::kafkaTopic),
+        server("kafka-client-config", "FILE", "Properties file of Kafka producer/consumer settings (security, "
+                + "SASL/TLS, compression); acks=all and idempotence are kept.",
+            Path.class, ServerConfig::kafkaClientConfig, ServerConfig.Builder::kafkaClientConfig),
         server("event-port", "PORT", "Event source port (0 = any free port).",
             int.class, ServerConfig::eventPort, ServerConfig.Builder::eventPort),
         server("client-port", "PORT", "Client port (0 = any free port).",

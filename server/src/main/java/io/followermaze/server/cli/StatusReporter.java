@@ -40,9 +40,10 @@ final class StatusReporter implements AutoCloseable {
             return; // idle: say nothing
         }
         final double seconds = intervalMillis / 1000.0;
-        LOG.info("events/s {} | released through seq {} | pending {} | clients {} | notifications/s {} | rejected {}",
+        LOG.info("events/s {} | released through seq {} | pending {} | clients {} | notifications/s {} | rejected {}{}",
             Math.round((lines - lastLines) / seconds), p.stats().lastReleasedSeq(), p.stats().pending(), p.stats().connectedSessions(),
-            Math.round((notifications - lastNotifications) / seconds), p.stats().rejectedTotal());
+            Math.round((notifications - lastNotifications) / seconds), p.stats().rejectedTotal(),
+            server.logFeed() == null ? "" : " | log lag " + server.logFeed().lagRecords() + " records");
         lastLines = lines;
         lastNotifications = notifications;
     }

@@ -72,6 +72,19 @@ public final class ServerMetrics {
             FollowerMazeServer::effectiveMaxClients);
         new FileDescriptorMetrics().bindTo(registry); // process_files_open_files, process_files_max_files
 
+        if (server.logFeed() != null) { // --role fanout
+            gauge(registry, "followermaze.log.lag.records",
+                "Records in the Kafka log not yet taken into this fan-out node's ring (-1 until known)", server,
+                s -> s.logFeed().lagRecords());
+            counter(registry, "followermaze.log.records.consumed", "Kafka records replayed or published into the ring",
+                server, s -> s.logFeed().recordsConsumed());
+        }
+        if (server.logSink() != null) { // --role ingest
+            counter(registry, "followermaze.log.records.acked", "Event-line records acknowledged by Kafka", server,
+                s -> s.logSink().recordsAcked());
+            counter(registry, "followermaze.log.records.failed", "Event-line records Kafka refused after retries",
+                server, s -> s.logSink().recordsFailed());
+        }
         if (server.journal() != null) { // --journal-dir
             final Journal journal = server.journal();
             counter(registry, "followermaze.journal.written.bytes", "Bytes the journal has written since start", journal,

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * limit), on ports chosen by the OS; its output is collected line by line for assertions.
  */
 public final class ServerProcess implements AutoCloseable {
-    private static final Pattern PORTS = Pattern.compile("events on [^:]+:(\\d+), clients on [^:]+:(\\d+)");
+    private static final Pattern PORTS = Pattern.compile("events on (?:[^:,]+:(\\d+)|-), clients on (?:[^:,]+:(\\d+)|-)");
     private static final Pattern METRICS = Pattern.compile("Metrics on http://[^:]+:(\\d+)/metrics");
 
     private final Process process;
@@ -81,8 +81,9 @@ public final class ServerProcess implements AutoCloseable {
             throw e;
         }
         final Matcher ports = server.find(PORTS);
-        server.eventPort = Integer.parseInt(ports.group(1));
-        server.clientPort = Integer.parseInt(ports.group(2));
+        // "-": the role has no such port (--role ingest / fanout)
+        server.eventPort = ports.group(1) == null ? -1 : Integer.parseInt(ports.group(1));
+        server.clientPort = ports.group(2) == null ? -1 : Integer.parseInt(ports.group(2));
         server.metricsPort = Integer.parseInt(server.find(METRICS).group(1));
         return server;
     }

@@ -83,6 +83,11 @@ public final class LoadgenCommand implements Callable<Integer> {
         description = "Server's client port. [env clientListenerPort; default 9099; now ${DEFAULT-VALUE}]")
     int clientPort;
 
+    @Option(names = "--client-ports", paramLabel = "PORT", split = ",",
+        description = "Spread the clients round robin over these client ports (the fan-out nodes of a cluster, "
+            + "--role fanout); overrides --client-listener-port. Every client is verified as usual.")
+    List<Integer> clientPorts;
+
     @Option(names = {"--log-interval", "--logInterval"}, paramLabel = "MS", defaultValue = "${env:logInterval:-1000}",
         description = "Progress line period on stderr; 0 for none. [env logInterval; default 1000; now ${DEFAULT-VALUE}]")
     long logIntervalMillis;
@@ -185,7 +190,8 @@ public final class LoadgenCommand implements Callable<Integer> {
                 results.add(RelayRun.run(config));
             } else if (!nullServer) {
                 final ServerProbe probe = serverPid > 0 ? new ProcProbe(serverPid) : ServerProbe.NONE;
-                results.add(new LoadRun(config, Target.remote(host, eventPort, clientPort, probe), System.err).run());
+                results.add(new LoadRun(config, (clientPorts == null || clientPorts.isEmpty()
+                    ? Target.remote(host, eventPort, clientPort, probe) : Target.remote(host, eventPort, clientPorts, probe)), System.err).run());
             }
             if (!relay && (nullServer || compareNull)) {
                 results.add(runNull(config));

@@ -1,0 +1,173 @@
+package io.followermaze.server.kafka;
+
+import com.lmax.disruptor.EventTranslatorOneArg;
+import io.followermaze.pipeline.IngressEntry;
+import io.followermaze.pipeline.PipelineConfig;
+import io.followermaze.pipeline.SharedRateLimitedLog;
+import io.followermaze.server.LogSink;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The ingest role's sink: each chunk of whole event lines a {@code LineFramer} publishes becomes one Kafka record
+ * (many lines per record), sent with {@code acks=all} and idempotence on, batched by the producer (linger, batch
+ * size), the partitions taken in turn when the topic has several (a partition added later is used after a restart).
+ * The framer fills a per-thread scratch {@link IngressEntry} exactly as it fills a ring entry; its bytes are copied
+ * into the record.
+ * <p>
+ * Memory is bounded: the bytes sent and not yet acknowledged are counted, and past {@link #MAX_IN_FLIGHT_BYTES}
+ * (half the producer's {@code buffer.memory}) {@link #tryPublish} answers {@code RING_FULL}, so the event-source
+ * handler stops reading its socket exactly as at a full ring; the producer therefore never blocks an event loop.
+ */
+final class KafkaIngest implements LogSink {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaIngest.class);
+    static final long BUFFER_MEMORY = 64L * 1024 * 1024;
+    static final long MAX_IN_FLIGHT_BYTES = BUFFER_MEMORY / 2;
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final PipelineConfig config;
+    private final ThreadLocal<IngressEntry> scratch;
+    private final AtomicLong inFlightBytes = new AtomicLong();
+    /** Records sent: chunks go to the partitions in turn (each partition still batches), spreading the log evenly. */
+    private final AtomicLong sent = new AtomicLong();
+    private final int partitions;
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final SharedRateLimitedLog failureLog = new SharedRateLimitedLog(LOG, Level.ERROR, 1000);
+    private volatile boolean closed;
+
+    KafkaIngest(String bootstrap, String topic, PipelineConfig config, Map<String, Object> clientConfig) {
+        this.topic = topic;
+        this.config = config;
+        this.scratch = ThreadLocal.withInitial(() -> new IngressEntry(config.chunkBytes()));
+        final Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "followermaze-ingest");
+        p.putAll(clientConfig); // --kafka-client-config: security, compression, tuning
+        KafkaRoles.keep(p, ProducerConfig.ACKS_CONFIG, "all");
+        KafkaRoles.keep(p, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // send() blocks only for metadata it lacks (fetched below, before the event port opens) or buffer space
+        // (never lacking: see MAX_IN_FLIGHT_BYTES); this bounds what an event loop could ever wait regardless.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_MEMORY); // MAX_IN_FLIGHT_BYTES is half of it
+        this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        this.partitions = awaitTopic(bootstrap);
+        LOG.info("Ingest: appending event lines to Kafka topic '{}' ({} partition(s)) at {} (acks=all, idempotent)",
+            topic, partitions, bootstrap);
+    }
+
+    /**
+     * Fetches the topic's metadata (creating the topic where the broker allows it) before the event port opens, so
+     * that {@code send()} on an event loop never waits for it; while Kafka does not answer: a log line and a retry
+     * with backoff.
+     */
+    private int awaitTopic(String bootstrap) {
+        long backoffMillis = 200;
+        while (true) {
+            try {
+                final int n = producer.partitionsFor(topic).size();
+                if (n > 0) {
+                    return n;
+                }
+            } catch (org.apache.kafka.common.KafkaException e) {
+                LOG.warn("Ingest: no metadata for topic '{}' from Kafka at {} ({}); retrying in {} ms", topic,
+                    bootstrap, e.getMessage(), backoffMillis);
+            }
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                producer.close(Duration.ZERO);
+                throw new IllegalStateException("interrupted while waiting for Kafka", e);
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 5_000);
+        }
+    }
+
+    @Override
+    public PipelineConfig config() {
+        return config;
+    }
+
+    @Override
+    public <A> Outcome tryPublish(EventTranslatorOneArg<IngressEntry, A> translator, A arg) {
+        if (closed) {
+            return Outcome.STOPPED;
+        }
+        if (inFlightBytes.get() >= MAX_IN_FLIGHT_BYTES) {
+            return Outcome.RING_FULL;
+        }
+        final IngressEntry entry = scratch.get();
+        translator.translateTo(entry, 0, arg);
+        if (entry.kind() != IngressEntry.Kind.EVENT_LINES || entry.length() == 0) {
+            return Outcome.PUBLISHED; // registrations never come here (no client port); empty chunks carry nothing
+        }
+        final int length = entry.length();
+        final byte[] value = Arrays.copyOf(entry.bytes(), length);
+        inFlightBytes.addAndGet(length);
+        final int partition = partitions == 1 ? 0 : (int) (sent.getAndIncrement() % partitions);
+        producer.send(new ProducerRecord<>(topic, partition, null, value), new Acked(length));
+        return Outcome.PUBLISHED;
+    }
+
+    private final class Acked implements Callback {
+        private final int length;
+
+        Acked(int length) {
+            this.length = length;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            inFlightBytes.addAndGet(-length);
+            if (exception == null) {
+                acked.incrementAndGet();
+            } else {
+                failed.incrementAndGet();
+                failureLog.log("Kafka refused a record of {} bytes for good (after retries): {}", length,
+                    exception.toString());
+            }
+        }
+    }
+
+    @Override
+    public long recordsAcked() {
+        return acked.get();
+    }
+
+    @Override
+    public long recordsFailed() {
+        return failed.get();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        producer.flush();
+        producer.close(Duration.ofSeconds(30));
+        LOG.info("Ingest: producer closed; {} records acknowledged, {} failed", acked.get(), failed.get());
+    }
+}

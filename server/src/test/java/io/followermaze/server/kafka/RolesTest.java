@@ -1,0 +1,54 @@
+package io.followermaze.server.kafka;
+
+import io.followermaze.server.Role;
+import io.followermaze.server.ServerConfig;
+import io.followermaze.server.testing.EventSource;
+import io.followermaze.server.testing.ServerProcess;
+import io.followermaze.server.testing.TestClient;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The roles' configuration, and the single node's promise: no Kafka class is loaded with {@code --role all}. */
+class RolesTest {
+
+    @Test
+    void ingestAndFanoutNeedABootstrapAndAllIsTheDefault() {
+        assertEquals(Role.ALL, ServerConfig.DEFAULT.role());
+        assertEquals("followermaze.events", ServerConfig.DEFAULT.kafkaTopic());
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> ServerConfig.DEFAULT.toBuilder().role(Role.INGEST).build());
+        assertTrue(e.getMessage().contains("--kafka-bootstrap"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.DEFAULT.toBuilder().role(Role.FANOUT)
+            .kafkaBootstrap("h:1").journal(j -> j.dir(java.nio.file.Path.of("x"))).build());
+        assertEquals(Role.FANOUT, Role.parse(" FanOut "));
+        assertThrows(IllegalArgumentException.class, () -> Role.parse("both"));
+    }
+
+    @Test
+    void theSingleNodeLoadsNoKafkaClass() throws Exception {
+        try (ServerProcess server = ServerProcess.start(List.of("-Xmx128m", "-verbose:class"), List.of(),
+            Duration.ofSeconds(30))) {
+            try (TestClient client = new TestClient(server.clientPort(), 2, "\n")) {
+                Thread.sleep(200);
+                EventSource.send(server.eventPort(), "1|F|1|2\n2|B\n".getBytes(StandardCharsets.US_ASCII));
+                final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (client.receivedLength() < "1|F|1|2\r\n2|B\r\n".length() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals("1|F|1|2\r\n2|B\r\n", client.received());
+            }
+            final String out = server.outputText();
+            assertTrue(out.contains("io.followermaze.server.FollowerMazeServer"), "-verbose:class output is seen");
+            assertFalse(out.contains("org.apache.kafka"), "a Kafka class was loaded by --role all");
+            assertFalse(out.contains("io.followermaze.server.kafka."), "the Kafka roles' package was loaded");
+        }
+    }
+}
