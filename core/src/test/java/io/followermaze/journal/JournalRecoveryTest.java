@@ -1,5 +1,6 @@
 package io.followermaze.journal;
 
+import io.followermaze.testkit.LogCapture;
 import io.followermaze.pipeline.SequenceRouteStage;
 import io.followermaze.snapshot.SnapshotStore;
 import io.followermaze.snapshot.SnapshotFile;

@@ -1,5 +1,6 @@
 package io.followermaze.journal;
 
+import io.followermaze.testkit.LogCapture;
 import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package io.followermaze.pipeline;
 
+import io.followermaze.testkit.LogCapture;
 import io.followermaze.ingress.LineFramer;
 import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.Test;

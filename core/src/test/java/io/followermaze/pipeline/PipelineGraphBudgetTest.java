@@ -1,5 +1,6 @@
 package io.followermaze.pipeline;
 
+import io.followermaze.testkit.LogCapture;
 import ch.qos.logback.classic.Level;
 import io.followermaze.graph.FollowerGraph.FollowResult;
 import io.followermaze.pipeline.PipelineTest.RecordingSession;

@@ -1,5 +1,6 @@
 package io.followermaze.pipeline;
 
+import io.followermaze.testkit.LogCapture;
 import com.lmax.disruptor.EventTranslatorOneArg;
 import io.followermaze.ingress.LineFramer;
 import ch.qos.logback.classic.Level;

@@ -53,11 +53,10 @@ public final class JournalCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            final PrintWriter out = spec.commandLine().getOut();
-            if (!Files.isDirectory(dir)) {
-                spec.commandLine().getErr().println("not a directory: " + dir);
+            if (!isDirectory(spec, dir)) {
                 return 2;
             }
+            final PrintWriter out = spec.commandLine().getOut();
             final long[] seqRange = {Long.MAX_VALUE, Long.MIN_VALUE};
             final JournalReader.Result r = JournalReader.read(dir, JournalReader.Mode.INSPECT,
                 (payload, offset, length, at) -> seqRange(payload, offset, length, seqRange));
@@ -156,11 +155,10 @@ public final class JournalCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            final PrintWriter out = spec.commandLine().getOut();
-            if (!Files.isDirectory(dir)) {
-                spec.commandLine().getErr().println("not a directory: " + dir);
+            if (!isDirectory(spec, dir)) {
                 return 2;
             }
+            final PrintWriter out = spec.commandLine().getOut();
             final PipelineConfig config = PipelineConfig.builder().maxUsers(maxUsers).maxFollows(maxFollows)
                 .maxPending(maxPending).windowSize(windowSize).maxSeqAhead(maxSeqAhead).build();
             final SequenceRouteStage stage = new SequenceRouteStage(config, EgressListener.NONE);
@@ -194,5 +192,14 @@ public final class JournalCommand implements Runnable {
             out.printf("time: %d ms%n", millis);
             return problems.stream().anyMatch(p -> !p.startsWith("torn tail")) ? DAMAGED : 0;
         }
+    }
+
+    /** False, with a line on stderr, when {@code dir} is not a directory (bad usage: exit 2). */
+    private static boolean isDirectory(CommandLine.Model.CommandSpec spec, Path dir) {
+        if (Files.isDirectory(dir)) {
+            return true;
+        }
+        spec.commandLine().getErr().println("not a directory: " + dir);
+        return false;
     }
 }

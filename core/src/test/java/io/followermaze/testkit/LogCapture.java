@@ -1,4 +1,4 @@
-package io.followermaze.journal;
+package io.followermaze.testkit;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Collects what one logger (and its children) logs, from any thread, until closed. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     /** Formats each message as it is logged, as console and async appenders do (arguments may be flyweights). */
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>() {
@@ -21,7 +21,7 @@ final class LogCapture implements AutoCloseable {
         }
     };
 
-    LogCapture(String loggerName) {
+    public LogCapture(String loggerName) {
         this.logger = (Logger) LoggerFactory.getLogger(loggerName);
         appender.setContext(logger.getLoggerContext());
         appender.start();
@@ -29,13 +29,13 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** @return a copy of the events so far (the appender appends under its own lock) */
-    List<ILoggingEvent> events() {
+    public List<ILoggingEvent> events() {
         synchronized (appender) {
             return new ArrayList<>(appender.list);
         }
     }
 
-    List<ILoggingEvent> events(Level level) {
+    public List<ILoggingEvent> events(Level level) {
         final List<ILoggingEvent> out = new ArrayList<>();
         for (ILoggingEvent e : events()) {
             if (e.getLevel() == level) {
