@@ -89,18 +89,8 @@ public final class Journal {
             throw new UncheckedIOException(e);
         }
         try {
-            final Snapshot snapshot = new Snapshot();
-            final Path snapshotFile = snapshots.loadNewestGood(snapshot);
-            JournalPosition from = null;
-            if (snapshotFile != null) {
-                stage.restore(snapshot);
-                from = new JournalPosition(snapshot.journalSegment, snapshot.journalOffset, snapshot.journalRecord);
-                LOG.info("Snapshot {} loaded: {}; replaying the journal from {}", snapshotFile.getFileName(), snapshot,
-                    from);
-            }
-            final JournalReader.Result read = JournalReader.read(config.dir(),
-                config.repair() ? JournalReader.Mode.REPAIR : JournalReader.Mode.RECOVER, from,
-                (payload, offset, length, at) -> stage.replay(payload, offset, length));
+            final JournalReader.Result read = rebuild(config.dir(),
+                config.repair() ? JournalReader.Mode.REPAIR : JournalReader.Mode.RECOVER, stage).read();
             journaller.attach(new JournalWriter(config, read, bufferBytes, opener), lockFile);
             if (config.snapshotEvery() > 0) {
                 snapshotWriter = new SnapshotWriter(snapshots, this::dropSegmentsBefore);
@@ -156,6 +146,29 @@ public final class Journal {
     public long snapshotsWritten() {
         final SnapshotWriter w = snapshotWriter;
         return w == null ? 0 : w.written();
+    }
+
+    /** What {@link #rebuild} found: the snapshot it started from (null: none) and the journal read after it. */
+    public record Rebuilt(Path snapshotFile, Snapshot snapshot, JournalReader.Result read) {
+    }
+
+    /**
+     * Rebuilds state into a fresh {@code stage} from {@code dir}: the newest good snapshot (if any), then every
+     * journal record after its position. The one way recovery, the replay tool and tests rebuild.
+     */
+    public static Rebuilt rebuild(Path dir, JournalReader.Mode mode, SequenceRouteStage stage) throws IOException {
+        final Snapshot snapshot = new Snapshot();
+        final Path snapshotFile = new SnapshotStore(dir).loadNewestGood(snapshot);
+        JournalPosition from = null;
+        if (snapshotFile != null) {
+            stage.restore(snapshot);
+            from = new JournalPosition(snapshot.journalSegment, snapshot.journalOffset, snapshot.journalRecord);
+            LOG.info("Snapshot {} loaded: {}; replaying the journal from {}", snapshotFile.getFileName(), snapshot,
+                from);
+        }
+        final JournalReader.Result read = JournalReader.read(dir, mode, from,
+            (payload, offset, length, at) -> stage.replay(payload, offset, length));
+        return new Rebuilt(snapshotFile, snapshotFile == null ? null : snapshot, read);
     }
 
     /** The name of the lock file in the journal directory. */

@@ -295,12 +295,7 @@ class JournalRecoveryTest {
     /** The graph digest of a whole-journal-free replay: the newest snapshot plus what follows, as the tool does. */
     private static long digestOf(JournalConfig config) throws java.io.IOException {
         final SequenceRouteStage stage = new SequenceRouteStage(SMALL, EgressListener.NONE);
-        final Snapshot s = new Snapshot();
-        new SnapshotStore(config.dir()).loadNewestGood(s);
-        stage.restore(s);
-        JournalReader.read(config.dir(), JournalReader.Mode.INSPECT,
-            new JournalPosition(s.journalSegment, s.journalOffset, s.journalRecord),
-            (payload, offset, length, at) -> stage.replay(payload, offset, length));
+        Journal.rebuild(config.dir(), JournalReader.Mode.INSPECT, stage);
         return stage.graph().digest();
     }
 }

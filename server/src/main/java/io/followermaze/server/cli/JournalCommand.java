@@ -1,7 +1,7 @@
 package io.followermaze.server.cli;
 
 import io.followermaze.journal.JournalFormat;
-import io.followermaze.journal.JournalPosition;
+import io.followermaze.journal.Journal;
 import io.followermaze.journal.JournalReader;
 import io.followermaze.pipeline.EgressListener;
 import io.followermaze.pipeline.SequenceRouteStage;
@@ -163,16 +163,12 @@ public final class JournalCommand implements Runnable {
                 .maxPending(maxPending).windowSize(windowSize).maxSeqAhead(maxSeqAhead).build();
             final SequenceRouteStage stage = new SequenceRouteStage(config, EgressListener.NONE);
             final long start = System.nanoTime();
-            final Snapshot snapshot = new Snapshot();
-            final Path snapshotFile = new SnapshotStore(dir).loadNewestGood(snapshot);
-            JournalPosition from = null;
-            if (snapshotFile != null) { // as the server does: the newest good snapshot, then the journal after it
-                stage.restore(snapshot);
-                from = new JournalPosition(snapshot.journalSegment, snapshot.journalOffset, snapshot.journalRecord);
-                out.printf("snapshot: %s (%s)%n", snapshotFile.getFileName(), snapshot);
+            // as the server does: the newest good snapshot, then the journal after it
+            final Journal.Rebuilt rebuilt = Journal.rebuild(dir, JournalReader.Mode.INSPECT, stage);
+            if (rebuilt.snapshotFile() != null) {
+                out.printf("snapshot: %s (%s)%n", rebuilt.snapshotFile().getFileName(), rebuilt.snapshot());
             }
-            final JournalReader.Result r = JournalReader.read(dir, JournalReader.Mode.INSPECT, from,
-                (payload, offset, length, at) -> stage.replay(payload, offset, length));
+            final JournalReader.Result r = rebuilt.read();
             final long millis = (System.nanoTime() - start) / 1_000_000;
             final long released = stage.resequencer().releasedCount().get();
             out.printf("journal: %s: %d records, %d payload bytes, %d segment(s)%n", dir, r.records(), r.payloadBytes(),
