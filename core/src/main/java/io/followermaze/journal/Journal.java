@@ -12,10 +12,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
 
 /**
@@ -172,30 +170,11 @@ public final class Journal {
     }
 
     /** The name of the lock file in the journal directory. */
-    public static final String LOCK_FILE = "lock";
+    public static final String LOCK_FILE = SnapshotStore.LOCK_FILE;
 
-    /**
-     * Locks the directory for this process (released when the stage shuts down, or by the OS when the process dies):
-     * two servers appending to one journal would interleave records.
-     */
+    /** Two servers appending to one journal would interleave records: see {@link SnapshotStore#lock}. */
     private FileChannel lock() throws IOException {
-        Files.createDirectories(config.dir());
-        final Path file = config.dir().resolve(LOCK_FILE);
-        final FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        boolean locked = false;
-        try {
-            locked = ch.tryLock() != null;
-        } catch (OverlappingFileLockException heldHere) {
-            // held by this very process
-        } finally {
-            if (!locked) {
-                ch.close();
-            }
-        }
-        if (!locked) {
-            throw new IOException("journal " + config.dir() + " is in use by another server (" + file + " is locked)");
-        }
-        return ch;
+        return snapshots.lock("journal");
     }
 
     /** What recovery did, or null before it ran. */

@@ -25,6 +25,18 @@ public final class IngressEntry {
     private long journalSegment = -1;
     private long journalOffset;
     private long journalRecord;
+    /**
+     * Fan-out node: the log partition whose record this entry carries, {@link #NO_LOG} (not from the log) or
+     * {@link #MID_RECORD} (a piece of a record split over several entries, not its last); written by the producer.
+     */
+    private int logPartition = NO_LOG;
+    /** With {@code logPartition >= 0}: the offset of the next record in that partition. */
+    private long logNextOffset;
+
+    /** {@link #logPartition()} of an entry that does not come from the log. */
+    public static final int NO_LOG = -1;
+    /** {@link #logPartition()} of an entry that holds part of a log record, not its end: no snapshot may follow it. */
+    public static final int MID_RECORD = -2;
 
     /** @param chunkCapacity bytes of event lines the entry can carry (the ring's chunk size) */
     public IngressEntry(int chunkCapacity) {
@@ -83,10 +95,33 @@ public final class IngressEntry {
         return journalRecord;
     }
 
+    /**
+     * Fan-out node (the producer, before publishing): this entry ends the record at {@code nextOffset - 1} of log
+     * partition {@code partition}, so that a snapshot taken after it resumes the partition at {@code nextOffset}.
+     */
+    public void logged(int partition, long nextOffset) {
+        this.logPartition = partition;
+        this.logNextOffset = nextOffset;
+    }
+
+    /** Fan-out node: this entry holds part of a record whose end comes in a later entry. */
+    public void loggedPart() {
+        this.logPartition = MID_RECORD;
+    }
+
+    public int logPartition() {
+        return logPartition;
+    }
+
+    public long logNextOffset() {
+        return logNextOffset;
+    }
+
     /** Marks the entry as carrying nothing; every publish starts from here. */
     void clear() {
         this.kind = Kind.EMPTY;
         this.journalSegment = -1;
+        this.logPartition = NO_LOG;
         this.length = 0;
         this.session = null;
     }

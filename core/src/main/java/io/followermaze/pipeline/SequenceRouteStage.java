@@ -128,6 +128,18 @@ public final class SequenceRouteStage implements EventHandler<IngressEntry> {
             journalOffset, journalRecord);
     }
 
+    /**
+     * A fan-out node's snapshots: every {@code every} released events and at shutdown, each holding the next offset
+     * of every partition of {@code logTopic}; before the pipeline starts (after catch-up).
+     *
+     * @param releasedInNewest released events in the newest snapshot on disk (0: none)
+     * @param logOffsets       where each partition stands after catch-up
+     */
+    public void snapshotEvery(long every, SnapshotWriter writer, long releasedInNewest, String logTopic,
+                              long[] logOffsets) {
+        this.snapshots = new SnapshotSchedule(writer, every, releasedInNewest, logTopic, logOffsets);
+    }
+
     /** Set by the pipeline before it starts. */
     void pipelineFailedWhen(java.util.function.BooleanSupplier failed) {
         this.pipelineFailed = failed;

@@ -7,7 +7,8 @@ import java.util.Arrays;
 /**
  * The state a restart needs, captured at one point of the stream: where in the journal the input after it starts,
  * the resequencer's cursor with the counts that make it up, the events held back (as their verbatim lines, each
- * ending in '\n', so that they are restored by being offered again), and the follow graph. One instance is reused:
+ * ending in '\n', so that they are restored by being offered again), and the follow graph. A fan-out node's snapshot
+ * holds the next offset of every partition of its Kafka topic instead of a journal position. One instance is reused:
  * the pipeline thread fills it ({@code SequenceRouteStage.capture}), another thread writes it out.
  */
 public final class Snapshot {
@@ -15,8 +16,18 @@ public final class Snapshot {
     public long journalSegment;
     /** Byte offset within that segment. */
     public long journalOffset;
-    /** Journal records before that position: snapshots are named and ordered by it. */
+    /**
+     * Journal records before that position (a fan-out node: log records before {@link #logOffsets}, their sum):
+     * snapshots are named and ordered by it.
+     */
     public long journalRecord;
+    /** A fan-out node's: the Kafka topic it reads; null for a journal's snapshot. */
+    public String logTopic;
+    /**
+     * A fan-out node's: per partition (index = partition number), the offset of the first record not in the
+     * snapshot, where that partition resumes; empty for a journal's snapshot.
+     */
+    public long[] logOffsets = new long[0];
     public long cursor;
     public long released;
     public long gapsSkipped;
@@ -59,6 +70,7 @@ public final class Snapshot {
     @Override
     public String toString() {
         return "Snapshot{cursor=" + cursor + ", users=" + graph.userCount() + ", edges=" + graph.edgeCount()
-            + ", held=" + heldCount + ", journal=" + journalSegment + ":" + journalOffset + "}";
+            + ", held=" + heldCount + (logTopic == null ? ", journal=" + journalSegment + ":" + journalOffset
+            : ", log=" + logTopic + " offsets " + Arrays.toString(logOffsets)) + "}";
     }
 }

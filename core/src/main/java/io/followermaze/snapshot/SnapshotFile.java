@@ -25,7 +25,7 @@ import java.util.zip.CheckedOutputStream;
  * <pre>
  *  offset  size  field
  *  0       8     magic "FMSNAPSH"
- *  8       4     format version (1)
+ *  8       4     format version (2; version 1 files, without the log fields, are still read)
  *  12      8     journal segment of the first entry after the snapshot
  *  20      8     byte offset in that segment
  *  28      8     journal records before that position
@@ -33,7 +33,9 @@ import java.util.zip.CheckedOutputStream;
  *  44      8     events released
  *  52      8     gaps skipped
  *  60      8     seqs skipped (released + skipped = cursor)
- *  68      4     U: users in the graph, then U x 8: their ids
+ *  68      1+    version 2: log topic (0: none, journal snapshot; 1: then modified UTF-8, 2-byte length)
+ *  ..      4     version 2: P partitions, then P x 8: the next offset of each (a fan-out node's resume point)
+ *  ..      4     U: users in the graph, then U x 8: their ids
  *  ..      4     E: follow edges, then E x 16: follower id, followed id
  *  ..      4     H: bytes of held events, then H bytes: their lines, each ending in '\n'
  *  end-4   4     CRC32C of every byte before it
@@ -41,7 +43,9 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class SnapshotFile {
     static final long MAGIC = 0x464D534E41505348L; // "FMSNAPSH"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest version read: it has no log fields. */
+    static final int FIRST_VERSION = 1;
 
     private SnapshotFile() {
     }
@@ -63,6 +67,14 @@ public final class SnapshotFile {
             out.writeLong(s.released);
             out.writeLong(s.gapsSkipped);
             out.writeLong(s.seqsSkipped);
+            out.writeBoolean(s.logTopic != null);
+            if (s.logTopic != null) {
+                out.writeUTF(s.logTopic);
+            }
+            out.writeInt(s.logOffsets.length);
+            for (long offset : s.logOffsets) {
+                out.writeLong(offset);
+            }
             out.writeInt(s.graph.userCount());
             for (int i = 0; i < s.graph.userCount(); i++) {
                 out.writeLong(s.graph.user(i));
@@ -97,8 +109,9 @@ public final class SnapshotFile {
                 throw new CorruptSnapshotException(file, "not a snapshot (bad magic)");
             }
             final int version = in.readInt();
-            if (version != VERSION) {
-                throw new CorruptSnapshotException(file, "format version " + version + ", this build reads " + VERSION);
+            if (version < FIRST_VERSION || version > VERSION) {
+                throw new CorruptSnapshotException(file, "format version " + version + ", this build reads "
+                    + FIRST_VERSION + ".." + VERSION);
             }
             into.journalSegment = in.readLong();
             into.journalOffset = in.readLong();
@@ -107,6 +120,15 @@ public final class SnapshotFile {
             into.released = in.readLong();
             into.gapsSkipped = in.readLong();
             into.seqsSkipped = in.readLong();
+            into.logTopic = null;
+            into.logOffsets = new long[0];
+            if (version >= 2) {
+                into.logTopic = in.readBoolean() ? in.readUTF() : null;
+                into.logOffsets = new long[count(in, file, 8)];
+                for (int i = 0; i < into.logOffsets.length; i++) {
+                    into.logOffsets[i] = in.readLong();
+                }
+            }
             into.graph.clear();
             final int users = count(in, file, 8);
             for (int i = 0; i < users; i++) {

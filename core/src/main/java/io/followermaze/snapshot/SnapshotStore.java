@@ -4,8 +4,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,10 +26,44 @@ public final class SnapshotStore {
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".snap";
 
+    /** The name of the lock file in the directory. */
+    public static final String LOCK_FILE = "lock";
+
     private final Path dir;
 
     public SnapshotStore(Path dir) {
         this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * Locks the directory (created if missing) for this process; the lock is released when the channel is closed,
+     * or by the OS when the process dies: two servers writing to one directory would spoil each other's files.
+     *
+     * @param what what the directory holds, for the error ("journal", "snapshot directory")
+     * @throws IOException when another process (or this one) holds it
+     */
+    public FileChannel lock(String what) throws IOException {
+        Files.createDirectories(dir);
+        final Path file = dir.resolve(LOCK_FILE);
+        final FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        boolean locked = false;
+        try {
+            locked = ch.tryLock() != null;
+        } catch (OverlappingFileLockException heldHere) {
+            // held by this very process
+        } finally {
+            if (!locked) {
+                ch.close();
+            }
+        }
+        if (!locked) {
+            throw new IOException(what + " " + dir + " is in use by another server (" + file + " is locked)");
+        }
+        return ch;
     }
 
     public Path pathFor(Snapshot s) {

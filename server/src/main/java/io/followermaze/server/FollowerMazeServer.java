@@ -102,7 +102,8 @@ public final class FollowerMazeServer implements AutoCloseable {
     }
 
     /**
-     * @param onFatal told when an {@link Error} stops the pipeline for good; {@code serve} exits the process, so that
+     * @param onFatal told when an {@link Error} stops the pipeline for good, or the Kafka log fails for good (the
+     *                fan-out consumer dies, ingest's record is refused: {@link #logFailure()}); {@code serve} exits the process, so that
      *                a supervisor restarts it instead of a half-dead server that accepts connections
      */
     public FollowerMazeServer(ServerConfig config, Consumer<Throwable> onFatal) {
@@ -121,8 +122,10 @@ public final class FollowerMazeServer implements AutoCloseable {
         // A FastThreadLocalThread, so that buffers the pipeline allocates come from a thread-local cache.
         final DefaultThreadFactory pipelineThreads = new DefaultThreadFactory("followermaze-pipeline", true);
         // Kafka classes are reached only through KafkaRoles, and only for these roles: the single node loads none.
-        this.logSink = config.role() == Role.INGEST ? io.followermaze.server.kafka.KafkaRoles.ingest(config) : null;
-        this.logFeed = config.role() == Role.FANOUT ? io.followermaze.server.kafka.KafkaRoles.fanout(config) : null;
+        this.logSink = config.role() == Role.INGEST ? io.followermaze.server.kafka.KafkaRoles.ingest(config, onFatal)
+            : null;
+        this.logFeed = config.role() == Role.FANOUT ? io.followermaze.server.kafka.KafkaRoles.fanout(config, onFatal)
+            : null;
         if (logFeed != null) {
             // Catch-up replays the log up to its end offsets, routing off, before the pipeline starts.
             this.journal = null;
@@ -266,6 +269,14 @@ public final class FollowerMazeServer implements AutoCloseable {
         return logFeed;
     }
 
+    /** What stopped this node's Kafka log for good (the fan-out consumer, or a record ingest could not append), or null. */
+    public Throwable logFailure() {
+        if (logFeed != null) {
+            return logFeed.failure();
+        }
+        return logSink == null ? null : logSink.failure();
+    }
+
     public Pipeline pipeline() {
         return pipeline;
     }
@@ -381,6 +392,9 @@ public final class FollowerMazeServer implements AutoCloseable {
         }
         if (!pipeline.drainAndStop(10, TimeUnit.SECONDS)) {
             LOG.warn("Pipeline did not drain within 10 s; stopped it anyway");
+        }
+        if (logFeed != null) {
+            logFeed.afterPipelineStopped();
         }
         // The last batch's hand-offs are queued on the loops already; an empty write queued after them
         // completes once everything before it has reached the socket (or the client is gone).

@@ -16,6 +16,12 @@ public interface LogSink extends IngressPublisher, AutoCloseable {
     /** Records the log refused for good (after the producer's own retries). */
     long recordsFailed();
 
+    /**
+     * The first record the log refused for good, or null. Every fan-out node waits for its seqs, so this is fatal:
+     * the node stops taking input and tells its {@code onFatal}.
+     */
+    Throwable failure();
+
     /** Sends what is buffered, waits for the acknowledgements, and closes. */
     @Override
     void close();

@@ -36,7 +36,9 @@ import java.util.function.Consumer;
  *                              cut off only if its backlog then passes {@code maxOutboundBytes})
  * @param tls                   optional TLS per port
  * @param pipeline              ring, chunk, window and wait-strategy settings
- * @param journal               the input journal (off unless it has a directory; see {@link JournalConfig})
+ * @param journal               the input journal (off unless it has a directory; see {@link JournalConfig}); with
+ *                              {@link Role#FANOUT} only its directory and snapshot interval count: snapshots with
+ *                              Kafka offsets, no journal
  * @param role                  what this process does: the single node, or the ingest or fan-out side of a cluster
  * @param kafkaBootstrap        {@code bootstrap.servers} of the Kafka cluster; required by {@link Role#INGEST} and
  *                              {@link Role#FANOUT}, null otherwise
@@ -109,8 +111,13 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         if (role != Role.ALL && (kafkaBootstrap == null || kafkaBootstrap.isBlank())) {
             throw new IllegalArgumentException("--role " + role + " needs --kafka-bootstrap HOST:PORT");
         }
-        if (role == Role.FANOUT && journal != null && journal.enabled()) {
-            throw new IllegalArgumentException("--role fanout reads the Kafka log; --journal-dir is for --role all");
+        if (role == Role.INGEST && journal != null && journal.enabled()) {
+            throw new IllegalArgumentException("--role ingest keeps no state; --journal-dir is for --role all (a "
+                + "journal) and fanout (snapshots)");
+        }
+        if (role == Role.FANOUT && journal != null && journal.enabled() && journal.snapshotEvery() == 0) {
+            throw new IllegalArgumentException("--role fanout keeps only snapshots in --journal-dir (the Kafka log is "
+                + "its journal): --snapshot-every must be > 0");
         }
         if (kafkaTopic == null || kafkaTopic.isBlank()) {
             throw new IllegalArgumentException("kafkaTopic must be set");

@@ -101,16 +101,17 @@ public final class ServeCommand implements Callable<Integer> {
     /** Exit status when the journal can not be read or opened for writing (EX_IOERR). */
     public static final int JOURNAL_IO_EXIT_STATUS = 74;
 
-    /** Exit status after a fatal error in the pipeline (EX_SOFTWARE). */
+    /** Exit status after a fatal error: in the pipeline, or the Kafka log failing for good (EX_SOFTWARE). */
     public static final int FATAL_EXIT_STATUS = 70;
 
     /**
-     * Crash-only: after an {@link Error} in the pipeline its state can not be trusted, so the process exits
+     * Crash-only: after an {@link Error} in the pipeline its state can not be trusted, and after the Kafka log failed
+     * for good (a fan-out node's consumer died, a record ingest could not append) no further event flows, so the process exits
      * (a supervisor restarts it) rather than accept connections it can not serve. The exit runs the shutdown hook
      * (listeners and clients are closed); a watchdog halts the JVM should that hang.
      */
     static void exitOnFatal(Throwable error) {
-        LOG.error("Exiting with status {} after a fatal error in the pipeline: {}", FATAL_EXIT_STATUS, error.toString());
+        LOG.error("Exiting with status {} after a fatal error: {}", FATAL_EXIT_STATUS, error.toString());
         final Thread exit = new Thread(() -> System.exit(FATAL_EXIT_STATUS), "followermaze-fatal-exit");
         final Thread watchdog = new Thread(() -> {
             try {

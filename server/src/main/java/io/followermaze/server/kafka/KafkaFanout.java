@@ -7,6 +7,7 @@ import io.followermaze.pipeline.IngressPublisher;
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.pipeline.SequenceRouteStage;
 import io.followermaze.server.LogFeed;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,62 +27,116 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The fan-out role's ingress: a consumer {@code assign()}ed to every partition of the topic (no consumer group, so no
- * rebalancing), from the beginning. At start ({@link #catchUp()}, the pipeline's {@code beforeStart} hook) it reads
- * the end offsets and replays every record up to them straight into the sequence-route stage with routing off; then
- * its thread publishes each further record into the ring as one EVENT_LINES entry (records are the ingest node's
- * chunks of whole lines, so they fit an entry; a larger one goes through a {@link LineFramer}). With several
- * partitions the resequencer merges them by seq, as it merges out-of-order input today.
+ * rebalancing). At start ({@link #catchUp()}, the pipeline's {@code beforeStart} hook) it restores the newest
+ * snapshot if it keeps them ({@link FanoutSnapshots}) and seeks each partition to the offset stored there (else to
+ * the beginning), reads the end offsets and replays every record up to them straight into the sequence-route stage
+ * with routing off; then its thread publishes each further record into the ring as one EVENT_LINES entry stamped
+ * with its partition and next offset (records are the ingest node's chunks of whole lines, so they fit an entry; a
+ * larger one goes through a {@link LineFramer}, its pieces marked as such and its end as an empty entry). With
+ * several partitions the resequencer merges them by seq, as it merges out-of-order input today.
+ * <p>
+ * Crash-only: should the consumer thread fail (any {@code Throwable}, e.g. the log's retention overtook this node),
+ * no further event reaches this node, so it reports the failure ({@link #failure()}: /health DOWN) and tells
+ * {@code onFatal} (serve exits with status 70) rather than serve clients a stream that has stopped.
  */
 final class KafkaFanout implements LogFeed {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFanout.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final String topic;
     private final String bootstrap;
     private final PipelineConfig config;
+    /** Null when this node keeps no snapshots. */
+    private final FanoutSnapshots snapshots;
+    private final java.util.function.Consumer<Throwable> onFatal;
     private final AtomicLong consumed = new AtomicLong();
     private volatile long lag = -1;
+    /** Written by the thread that closes this feed. */
     private volatile boolean running = true;
+    /** Written once, by the consumer thread, when it fails. */
+    private volatile Throwable failure;
+    /** Written by catch-up (the constructing thread), before the consumer thread starts. */
+    private volatile FanoutSnapshots.Resume resumed = FanoutSnapshots.Resume.BEGINNING;
     private List<TopicPartition> partitions;
     private Thread thread;
     private final EventTranslatorOneArg<IngressEntry, ConsumerRecord<byte[], byte[]>> copy = (entry, seq, record) -> {
         final byte[] value = record.value();
         System.arraycopy(value, 0, entry.bytes(), 0, value.length);
         entry.eventLines(value.length);
+        entry.logged(record.partition(), record.offset() + 1);
     };
+    /** The end of a record published in pieces: an empty chunk that carries the record's position. */
+    private static final EventTranslatorOneArg<IngressEntry, ConsumerRecord<byte[], byte[]>> END_OF_RECORD =
+        (entry, seq, record) -> {
+            entry.eventLines(0);
+            entry.logged(record.partition(), record.offset() + 1);
+        };
 
-    KafkaFanout(String bootstrap, String topic, PipelineConfig config, Map<String, Object> clientConfig) {
+    /**
+     * @param snapshotDir where this node keeps its snapshots (null: none), one every {@code snapshotEvery} events
+     * @param onFatal     told (on the consumer thread) when the consumer fails for good
+     */
+    KafkaFanout(String bootstrap, String topic, PipelineConfig config, Map<String, Object> clientConfig,
+                Path snapshotDir, long snapshotEvery, java.util.function.Consumer<Throwable> onFatal) {
+        this(new KafkaConsumer<>(consumerConfig(bootstrap, clientConfig), new ByteArrayDeserializer(),
+            new ByteArrayDeserializer()), bootstrap, topic, config, snapshotDir, snapshotEvery, onFatal);
+    }
+
+    /** Over any consumer (tests pass a {@code MockConsumer}). */
+    KafkaFanout(Consumer<byte[], byte[]> consumer, String bootstrap, String topic, PipelineConfig config,
+                Path snapshotDir, long snapshotEvery, java.util.function.Consumer<Throwable> onFatal) {
+        this.consumer = consumer;
         this.bootstrap = bootstrap;
         this.topic = topic;
         this.config = config;
+        this.snapshots = snapshotDir == null ? null : new FanoutSnapshots(snapshotDir, snapshotEvery, topic);
+        this.onFatal = onFatal;
+    }
+
+    private static Map<String, Object> consumerConfig(String bootstrap, Map<String, Object> clientConfig) {
         final Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "followermaze-fanout");
         p.putAll(clientConfig); // --kafka-client-config: security, tuning
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // no group: positions are this node's own
+        KafkaRoles.keep(p, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // no group: positions are this node's own
+        // Every position is set explicitly (snapshot or beginning); a position the log no longer holds (retention
+        // overtook this node) must fail loudly, not jump silently over the records it lost.
+        KafkaRoles.keep(p, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return p;
     }
 
     @Override
-    public Consumer<SequenceRouteStage> catchUp() {
+    public java.util.function.Consumer<SequenceRouteStage> catchUp() {
         return stage -> {
             final long t0 = System.nanoTime();
             partitions = discoverPartitions();
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            final long total = end.values().stream().mapToLong(Long::longValue).sum();
+            final Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            if (snapshots != null) {
+                resumed = snapshots.resume(stage, partitions, start, end);
+            }
+            if (resumed.file() == null) {
+                consumer.seekToBeginning(partitions);
+                if (start.values().stream().anyMatch(o -> o > 0)) {
+                    LOG.warn("Fan-out: topic '{}' now starts at offsets {}: retention deleted the records before "
+                        + "them, and the state rebuilt here lacks what they held", topic, start);
+                }
+            } else {
+                for (TopicPartition tp : partitions) {
+                    consumer.seek(tp, resumed.offsets()[tp.partition()]);
+                }
+            }
+            end = consumer.endOffsets(partitions); // records written meanwhile are caught up too
+            final long total = end.values().stream().mapToLong(Long::longValue).sum() - resumed.records();
             LOG.info("Fan-out: catching up on topic '{}' ({} partition(s)) up to end offsets {} ({} records) with "
                 + "routing off", topic, partitions.size(), end, total);
             long bytes = 0;
@@ -93,6 +149,13 @@ final class KafkaFanout implements LogFeed {
             }
             LOG.info("Fan-out: caught up in {} ms: {} records, {} bytes replayed", (System.nanoTime() - t0) / 1_000_000,
                 consumed.get(), bytes);
+            if (snapshots != null) {
+                final long[] at = new long[partitions.size()];
+                for (TopicPartition tp : partitions) {
+                    at[tp.partition()] = consumer.position(tp); // every record polled was replayed: exact
+                }
+                snapshots.schedule(stage, resumed, at);
+            }
         };
     }
 
@@ -145,12 +208,9 @@ final class KafkaFanout implements LogFeed {
                 final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     final byte[] value = r.value();
-                    if (value == null || value.length == 0) {
-                        continue;
-                    }
-                    final boolean live = value.length <= config.chunkBytes()
-                        ? ring.publish(copy, r)
-                        : publishFramed(ring, value);
+                    final boolean live = value == null || value.length <= config.chunkBytes()
+                        ? ring.publish(value == null ? END_OF_RECORD : copy, r)
+                        : publishFramed(ring, r);
                     if (!live) {
                         return; // the pipeline has stopped
                     }
@@ -159,17 +219,46 @@ final class KafkaFanout implements LogFeed {
                 updateLag();
             }
         } catch (WakeupException e) {
-            // close()
-        } catch (RuntimeException e) {
-            LOG.error("Fan-out: the log consumer failed; no further events reach this node", e);
+            if (running) {
+                fail(e);
+            } // else: close()
+        } catch (Throwable t) {
+            fail(t);
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("Fan-out: closing the log consumer failed: {}", e.toString());
+            }
         }
     }
 
-    private static boolean publishFramed(IngressPublisher ring, byte[] value) {
-        LineFramer.publishAll(ring, value, 0, value.length);
-        return true;
+    private void fail(Throwable t) {
+        failure = t;
+        try {
+            LOG.error("FATAL: the fan-out node's log consumer failed; no further events reach this node", t);
+        } finally {
+            onFatal.accept(t);
+        }
+    }
+
+    /** A record larger than a ring entry: its lines in pieces (none a place to snapshot), then its end. */
+    private boolean publishFramed(IngressPublisher ring, ConsumerRecord<byte[], byte[]> r) {
+        LineFramer.publishAll(new IngressPublisher() {
+            @Override
+            public PipelineConfig config() {
+                return ring.config();
+            }
+
+            @Override
+            public <A> Outcome tryPublish(EventTranslatorOneArg<IngressEntry, A> translator, A arg) {
+                return ring.tryPublish((entry, seq, a) -> {
+                    translator.translateTo(entry, seq, a);
+                    entry.loggedPart();
+                }, arg);
+            }
+        }, r.value(), 0, r.value().length);
+        return ring.publish(END_OF_RECORD, r);
     }
 
     private void updateLag() {
@@ -192,6 +281,23 @@ final class KafkaFanout implements LogFeed {
     @Override
     public long recordsConsumed() {
         return consumed.get();
+    }
+
+    @Override
+    public long resumedFromRecords() {
+        return resumed.records();
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void afterPipelineStopped() {
+        if (snapshots != null) {
+            snapshots.close(); // the shutdown snapshot is written: the directory is free for the next process
+        }
     }
 
     @Override

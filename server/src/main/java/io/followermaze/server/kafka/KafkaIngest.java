@@ -20,6 +20,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The ingest role's sink: each chunk of whole event lines a {@code LineFramer} publishes becomes one Kafka record
@@ -31,6 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Memory is bounded: the bytes sent and not yet acknowledged are counted, and past {@link #MAX_IN_FLIGHT_BYTES}
  * (half the producer's {@code buffer.memory}) {@link #tryPublish} answers {@code RING_FULL}, so the event-source
  * handler stops reading its socket exactly as at a full ring; the producer therefore never blocks an event loop.
+ * <p>
+ * A record the log refuses for good (after the producer's own retries: too large for the topic, not authorized, the
+ * delivery timeout passed) is a hole every fan-out node would wait at: counted, logged, and fatal. From then on
+ * {@link #tryPublish} answers {@code STOPPED} (nothing is appended after the hole) and {@code onFatal} is told, so
+ * that {@code serve} exits (status 70) and the source, reconnecting to the restarted node, sends the lines again.
  */
 final class KafkaIngest implements LogSink {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIngest.class);
@@ -49,8 +56,14 @@ final class KafkaIngest implements LogSink {
     private final AtomicLong failed = new AtomicLong();
     private final SharedRateLimitedLog failureLog = new SharedRateLimitedLog(LOG, Level.ERROR, 1000);
     private volatile boolean closed;
+    /** The first refusal; written once, by the producer's I/O thread (compare-and-set). */
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Consumer<Throwable> onFatal;
 
-    KafkaIngest(String bootstrap, String topic, PipelineConfig config, Map<String, Object> clientConfig) {
+    /** @param onFatal told (on the producer's I/O thread) when the log refuses a record for good */
+    KafkaIngest(String bootstrap, String topic, PipelineConfig config, Map<String, Object> clientConfig,
+                Consumer<Throwable> onFatal) {
+        this.onFatal = onFatal;
         this.topic = topic;
         this.config = config;
         this.scratch = ThreadLocal.withInitial(() -> new IngressEntry(config.chunkBytes()));
@@ -111,7 +124,7 @@ final class KafkaIngest implements LogSink {
 
     @Override
     public <A> Outcome tryPublish(EventTranslatorOneArg<IngressEntry, A> translator, A arg) {
-        if (closed) {
+        if (closed || failure.get() != null) {
             return Outcome.STOPPED;
         }
         if (inFlightBytes.get() >= MAX_IN_FLIGHT_BYTES) {
@@ -144,8 +157,14 @@ final class KafkaIngest implements LogSink {
                 acked.incrementAndGet();
             } else {
                 failed.incrementAndGet();
-                failureLog.log("Kafka refused a record of {} bytes for good (after retries): {}", length,
-                    exception.toString());
+                if (failure.compareAndSet(null, exception)) {
+                    LOG.error("FATAL: Kafka refused a record of {} bytes for good ({}); every fan-out node would wait "
+                        + "at the seqs it held, so this ingest node takes no more input", length, exception.toString());
+                    onFatal.accept(exception);
+                } else {
+                    failureLog.log("Kafka refused a record of {} bytes for good (after retries): {}", length,
+                        exception.toString());
+                }
             }
         }
     }
@@ -158,6 +177,11 @@ final class KafkaIngest implements LogSink {
     @Override
     public long recordsFailed() {
         return failed.get();
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure.get();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.followermaze.server.kafka;
 
+import io.followermaze.journal.JournalConfig;
 import io.followermaze.server.LogFeed;
 import io.followermaze.server.LogSink;
 import io.followermaze.server.ServerConfig;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /** Factories for the Kafka side of the roles; the single entry into this package. */
 public final class KafkaRoles {
@@ -24,14 +26,21 @@ public final class KafkaRoles {
     private KafkaRoles() {
     }
 
-    public static LogSink ingest(ServerConfig config) {
+    /** @param onFatal told when the log refuses a record for good */
+    public static LogSink ingest(ServerConfig config, Consumer<Throwable> onFatal) {
         return new KafkaIngest(config.kafkaBootstrap(), config.kafkaTopic(), config.pipeline(),
-            clientConfig(config.kafkaClientConfig()));
+            clientConfig(config.kafkaClientConfig()), onFatal);
     }
 
-    public static LogFeed fanout(ServerConfig config) {
+    /**
+     * With {@code --journal-dir} the node keeps snapshots there (no journal: the log is one) and resumes from them.
+     *
+     * @param onFatal told when the consumer thread fails for good
+     */
+    public static LogFeed fanout(ServerConfig config, Consumer<Throwable> onFatal) {
+        final JournalConfig j = config.journal();
         return new KafkaFanout(config.kafkaBootstrap(), config.kafkaTopic(), config.pipeline(),
-            clientConfig(config.kafkaClientConfig()));
+            clientConfig(config.kafkaClientConfig()), j.enabled() ? j.dir() : null, j.snapshotEvery(), onFatal);
     }
 
     /** Kafka client properties from {@code --kafka-client-config FILE} (none when null). */

@@ -1,12 +1,14 @@
 package io.followermaze.server.metrics;
 
 import io.followermaze.pipeline.Pipeline;
+import io.followermaze.server.FollowerMazeServer;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * UP or DOWN for {@code /health}. DOWN when the pipeline is not running (stopped, or killed by a fatal error),
+ * UP or DOWN for {@code /health}. DOWN when the pipeline is not running (stopped, or killed by a fatal error), when
+ * the node's Kafka log failed for good (a fan-out node's consumer died, a record ingest could not append),
  * or when the cursor has stood still with events pending for longer than the gap policy allows: a gap is
  * skipped after the gap timeout, so a cursor stuck for 2 × that + 1 s has lost a seq for good (the pipeline is
  * wedged, not waiting). With no gap timeout the protocol promises contiguity and the server waits for ever:
@@ -32,6 +34,11 @@ public final class HealthCheck {
 
         /** Events held while waiting for a missing seq. */
         long pending();
+
+        /** What stopped the node's Kafka log for good ({@code --role ingest|fanout}), or null. */
+        default Throwable logFailure() {
+            return null;
+        }
     }
 
     /** {@code up} decides 200 or 503; {@code body} is the text served. */
@@ -59,9 +66,15 @@ public final class HealthCheck {
         this.nanoClock = nanoClock;
     }
 
-    /** The check for a live pipeline, on the real clock. */
-    public static HealthCheck of(Pipeline pipeline) {
+    /** The check for a live server (its pipeline and, in a cluster role, its Kafka log), on the real clock. */
+    public static HealthCheck of(FollowerMazeServer server) {
+        final Pipeline pipeline = server.pipeline();
         return new HealthCheck(new Probe() {
+            @Override
+            public Throwable logFailure() {
+                return server.logFailure();
+            }
+
             @Override
             public boolean running() {
                 return pipeline.isRunning();
@@ -103,6 +116,7 @@ public final class HealthCheck {
     public Status check() {
         final boolean running = probe.running();
         final Throwable failure = probe.failure();
+        final Throwable logFailure = probe.logFailure();
         final long seq = probe.lastReleasedSeq();
         final long pending = probe.pending();
         final long now = nanoClock.getAsLong();
@@ -112,6 +126,8 @@ public final class HealthCheck {
         final String reason;
         if (failure != null) {
             reason = "pipeline failed: " + oneLine(failure.toString());
+        } else if (logFailure != null) {
+            reason = "Kafka log failed: " + oneLine(logFailure.toString());
         } else if (!running) {
             reason = "pipeline stopped";
         } else if (stuckLimitNanos > 0 && waitedNanos > stuckLimitNanos) {

@@ -78,7 +78,7 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
         this.maxConnections = maxConnections;
         this.timeoutMillis = timeoutMillis;
-        this.health = HealthCheck.of(server.pipeline());
+        this.health = HealthCheck.of(server);
         ServerMetrics.bind(server, registry);
         FunctionCounter.builder("followermaze.metrics.connections.refused", this, e -> e.refused)
             .description("Connections to the metrics port closed because --metrics-max-connections were open")

@@ -78,6 +78,9 @@ public final class ServerMetrics {
                 s -> s.logFeed().lagRecords());
             counter(registry, "followermaze.log.records.consumed", "Kafka records replayed or published into the ring",
                 server, s -> s.logFeed().recordsConsumed());
+            gauge(registry, "followermaze.log.resumed.records",
+                "Kafka records not read at start because the snapshot resumed from held their effect (0: from the "
+                    + "beginning)", server, s -> s.logFeed().resumedFromRecords());
         }
         if (server.logSink() != null) { // --role ingest
             counter(registry, "followermaze.log.records.acked", "Event-line records acknowledged by Kafka", server,

@@ -26,7 +26,12 @@ class RolesTest {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> ServerConfig.DEFAULT.toBuilder().role(Role.INGEST).build());
         assertTrue(e.getMessage().contains("--kafka-bootstrap"), e.getMessage());
+        // a fan-out node keeps snapshots (not a journal) in --journal-dir; an ingest node keeps nothing
+        assertEquals(java.nio.file.Path.of("x"), ServerConfig.DEFAULT.toBuilder().role(Role.FANOUT)
+            .kafkaBootstrap("h:1").journal(j -> j.dir(java.nio.file.Path.of("x"))).build().journal().dir());
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.DEFAULT.toBuilder().role(Role.FANOUT)
+            .kafkaBootstrap("h:1").journal(j -> j.dir(java.nio.file.Path.of("x")).snapshotEvery(0)).build());
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.DEFAULT.toBuilder().role(Role.INGEST)
             .kafkaBootstrap("h:1").journal(j -> j.dir(java.nio.file.Path.of("x"))).build());
         assertEquals(Role.FANOUT, Role.parse(" FanOut "));
         assertThrows(IllegalArgumentException.class, () -> Role.parse("both"));

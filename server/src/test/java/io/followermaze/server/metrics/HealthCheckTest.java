@@ -14,6 +14,7 @@ class HealthCheckTest {
     private static final class FakePipeline implements HealthCheck.Probe {
         boolean running = true;
         Throwable failure;
+        Throwable logFailure;
         long lastReleasedSeq;
         long pending;
 
@@ -35,6 +36,11 @@ class HealthCheckTest {
         @Override
         public long pending() {
             return pending;
+        }
+
+        @Override
+        public Throwable logFailure() {
+            return logFailure;
         }
     }
 
@@ -74,6 +80,15 @@ class HealthCheckTest {
         assertFalse(s.up());
         assertTrue(s.body().startsWith("DOWN\n"), s.body());
         assertTrue(s.body().contains("\nreason=pipeline failed: java.lang.OutOfMemoryError: Java heap space\n"), s.body());
+    }
+
+    @Test
+    void aFailedKafkaLogIsDownWhileThePipelineStillRuns() {
+        pipeline.logFailure = new IllegalStateException("record too large");
+        final HealthCheck.Status s = check(0).check();
+        assertFalse(s.up());
+        assertTrue(s.body().contains("\nreason=Kafka log failed: java.lang.IllegalStateException: record too large\n"),
+            s.body());
     }
 
     @Test
