@@ -4,6 +4,8 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -18,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -125,10 +128,34 @@ public final class DevBroker implements AutoCloseable {
 
     /** Creates {@code topic} with {@code partitions} partitions (replication factor 1). */
     public void createTopic(String topic, int partitions) {
+        createTopic(topic, partitions, Map.of());
+    }
+
+    /** Creates {@code topic} with {@code partitions} partitions (replication factor 1) and topic settings. */
+    public void createTopic(String topic, int partitions, Map<String, String> configs) {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all()
+                .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not create topic " + topic + ": " + e, e);
+        }
+    }
+
+    /** The end offset of every partition of {@code topic}, by partition number: the records each holds so far. */
+    public long[] endOffsets(String topic) {
+        try (Admin admin = admin()) {
+            final int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get(topic).partitions().size();
+            final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            final long[] end = new long[partitions];
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS)
+                .forEach((tp, info) -> end[tp.partition()] = info.offset());
+            return end;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the end offsets of " + topic + ": " + e, e);
         }
     }
 

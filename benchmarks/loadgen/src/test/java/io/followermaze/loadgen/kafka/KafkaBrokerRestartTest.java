@@ -17,24 +17,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The broker stopped and started again mid-stream: ingest retries, fan-out resumes; nothing lost or doubled. */
+/**
+ * The broker stopped and started again while the source keeps sending (records in the producer, unacknowledged, at the
+ * stop; more sent while it is down): ingest retries, the fan-out node resumes; nothing lost or doubled.
+ */
 class KafkaBrokerRestartTest {
     private static final int EVENTS = 200_000;
+    private static final int PIECES = 40;
     private static final int USERS = 100;
     private static final Duration LIMIT = Duration.ofSeconds(90);
 
     @Test
-    void aBrokerRestartMidStreamLosesNothing(@TempDir Path dir) throws Exception {
+    void aBrokerRestartWhileTheSourceSendsLosesNothing(@TempDir Path dir) throws Exception {
         final List<String> inOrder = new EventStreamGenerator(31, USERS).next(EVENTS);
-        final Random random = new Random(31);
-        final int half = EVENTS / 2;
-        final byte[] first = EventStreamGenerator.encode(
-            EventStreamGenerator.shuffleInBatches(inOrder.subList(0, half), 100, random), "\n");
-        final byte[] second = EventStreamGenerator.encode(
-            EventStreamGenerator.shuffleInBatches(inOrder.subList(half, EVENTS), 100, random), "\n");
+        final List<String> wire = EventStreamGenerator.shuffleInBatches(inOrder, 100, new Random(31));
+        final int piece = EVENTS / PIECES;
         final NaiveFollowerModel model = NaiveFollowerModel.trackingUsers(USERS);
         model.applyAll(inOrder);
 
@@ -46,6 +51,9 @@ class KafkaBrokerRestartTest {
         final ServerConfig.Builder base = ServerConfig.ephemeral().toBuilder().kafkaBootstrap(bootstrap)
             .kafkaTopic(topic);
         final List<TestClient> clients = new ArrayList<>();
+        final AtomicBoolean down = new AtomicBoolean();
+        final AtomicInteger sent = new AtomicInteger();
+        final AtomicReference<Throwable> sourceFailed = new AtomicReference<>();
         try (FollowerMazeServer ingest = new FollowerMazeServer(base.role(Role.INGEST).build()).start();
              FollowerMazeServer fan = new FollowerMazeServer(base.role(Role.FANOUT).build()).start()) {
             for (long u = 1; u <= USERS; u++) {
@@ -53,19 +61,42 @@ class KafkaBrokerRestartTest {
             }
             Conditions.await("every client registered", LIMIT,
                 () -> fan.pipeline().stats().connectedSessions() == USERS, () -> "");
-            EventSource.send(ingest.eventPort(), first);
-            Conditions.await("the stream flowing", LIMIT, () -> fan.pipeline().stats().released() > 0, () -> "");
-            broker.close(); // mid-stream: some of the first half may still be in the producer
-            final long releasedWhileDown = fan.pipeline().stats().released();
-            EventSource.send(ingest.eventPort(), second); // buffered by the producer (or the socket) meanwhile
+            // The source sends piece after piece; while the broker is up it keeps about one piece ahead of what the
+            // fan-out node has released, so that the stop falls while it sends and records are in flight.
+            final Thread source = new Thread(() -> {
+                try {
+                    for (int i = 0; i < PIECES; i++) {
+                        final int ahead = (i - 1) * piece;
+                        Conditions.await("the fan-out node one piece behind", LIMIT,
+                            () -> down.get() || fan.pipeline().stats().released() >= ahead, () -> "");
+                        EventSource.send(ingest.eventPort(),
+                            EventStreamGenerator.encode(wire.subList(i * piece, (i + 1) * piece), "\n"));
+                        sent.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    sourceFailed.set(t);
+                }
+            }, "source");
+            source.start();
+            Conditions.await("a quarter of the stream released", LIMIT,
+                () -> fan.pipeline().stats().released() >= EVENTS / 4, () -> "");
+            broker.close(); // the source is mid-stream: what the producer holds is not acknowledged yet
+            down.set(true);
+            final long releasedAtStop = fan.pipeline().stats().released();
+            final int sentAtStop = sent.get();
+            Conditions.await("the source to send the rest while the broker is down", LIMIT,
+                () -> sent.get() == PIECES || sourceFailed.get() != null, () -> "");
+            assertNull(sourceFailed.get());
             broker = DevBroker.start(dir, port);
             Conditions.await("every event released after the restart", LIMIT,
                 () -> fan.pipeline().stats().released() == EVENTS,
                 () -> "released " + fan.pipeline().stats().released());
+            assertTrue(sentAtStop < PIECES, "the broker stopped while the source was sending");
             assertEquals(0, ingest.logSink().recordsFailed());
+            assertNull(ingest.logFailure());
             assertEquals(0, fan.pipeline().stats().duplicatesDropped(), "idempotent producer: nothing written twice");
-            System.out.printf("KafkaBrokerRestartTest: broker stopped at %d of %d released, restarted; all %d "
-                + "delivered%n", releasedWhileDown, EVENTS, EVENTS);
+            System.out.printf("KafkaBrokerRestartTest: broker stopped at %d of %d released (%d of %d pieces sent), "
+                + "restarted; all %d delivered%n", releasedAtStop, EVENTS, sentAtStop, PIECES, EVENTS);
         } finally {
             broker.close();
         }
