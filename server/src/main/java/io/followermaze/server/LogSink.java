@@ -16,6 +16,9 @@ public interface LogSink extends IngressPublisher, AutoCloseable {
     /** Records the log refused for good (after the producer's own retries). */
     long recordsFailed();
 
+    /** Records sent again after a passing failure (no metadata while the broker was away, the delivery timeout). */
+    long recordsResent();
+
     /**
      * The first record the log refused for good, or null. Every fan-out node waits for its seqs, so this is fatal:
      * the node stops taking input and tells its {@code onFatal}.

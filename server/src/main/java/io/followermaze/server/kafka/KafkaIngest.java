@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -34,8 +37,10 @@ import java.util.function.Consumer;
  * (half the producer's {@code buffer.memory}) {@link #tryPublish} answers {@code RING_FULL}, so the event-source
  * handler stops reading its socket exactly as at a full ring; the producer therefore never blocks an event loop.
  * <p>
- * A record the log refuses for good (after the producer's own retries: too large for the topic, not authorized, the
- * delivery timeout passed) is a hole every fan-out node would wait at: counted, logged, and fatal. From then on
+ * A record the producer gives up on for a passing reason ({@code RetriableException}: no metadata while the broker is
+ * away, the delivery timeout passed) is sent again from a thread of its own, its bytes still counted in flight. A
+ * record the log refuses for good (too large for the topic, not authorized) is a hole every fan-out node would wait
+ * at: counted, logged, and fatal. From then on
  * {@link #tryPublish} answers {@code STOPPED} (nothing is appended after the hole) and {@code onFatal} is told, so
  * that {@code serve} exits (status 70) and the source, reconnecting to the restarted node, sends the lines again.
  */
@@ -55,6 +60,11 @@ final class KafkaIngest implements LogSink {
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final SharedRateLimitedLog failureLog = new SharedRateLimitedLog(LOG, Level.ERROR, 1000);
+    private final SharedRateLimitedLog retryLog = new SharedRateLimitedLog(LOG, Level.WARN, 1000);
+    /** Records to send again (bounded: their bytes are still counted in {@link #inFlightBytes}). */
+    private final LinkedBlockingQueue<byte[]> retries = new LinkedBlockingQueue<>();
+    private final AtomicLong resent = new AtomicLong();
+    private final Thread resender;
     private volatile boolean closed;
     /** The first refusal; written once, by the producer's I/O thread (compare-and-set). */
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -85,6 +95,9 @@ final class KafkaIngest implements LogSink {
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_MEMORY); // MAX_IN_FLIGHT_BYTES is half of it
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.partitions = awaitTopic(bootstrap);
+        this.resender = new Thread(this::resendLoop, "followermaze-log-resend");
+        resender.setDaemon(true);
+        resender.start();
         LOG.info("Ingest: appending event lines to Kafka topic '{}' ({} partition(s)) at {} (acks=all, idempotent)",
             topic, partitions, bootstrap);
     }
@@ -138,20 +151,54 @@ final class KafkaIngest implements LogSink {
         final int length = entry.length();
         final byte[] value = Arrays.copyOf(entry.bytes(), length);
         inFlightBytes.addAndGet(length);
-        final int partition = partitions == 1 ? 0 : (int) (sent.getAndIncrement() % partitions);
-        producer.send(new ProducerRecord<>(topic, partition, null, value), new Acked(length));
+        send(value);
         return Outcome.PUBLISHED;
     }
 
-    private final class Acked implements Callback {
-        private final int length;
+    private void send(byte[] value) {
+        final int partition = partitions == 1 ? 0 : (int) (sent.getAndIncrement() % partitions);
+        producer.send(new ProducerRecord<>(topic, partition, null, value), new Acked(value));
+    }
 
-        Acked(int length) {
-            this.length = length;
+    /**
+     * Sends again what Kafka could not take for a passing reason; its own thread, because a send may wait up to
+     * {@code max.block.ms} for metadata, which the producer's I/O thread (where callbacks run) must fetch.
+     */
+    private void resendLoop() {
+        while (!closed) {
+            try {
+                final byte[] value = retries.poll(100, TimeUnit.MILLISECONDS);
+                if (value != null) {
+                    send(value);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("Ingest: sending a record again failed: {}", e.toString());
+            }
+        }
+    }
+
+    private final class Acked implements Callback {
+        private final byte[] value;
+
+        Acked(byte[] value) {
+            this.value = value;
         }
 
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
+            final int length = value.length;
+            if (exception instanceof RetriableException && !closed) {
+                // e.g. no metadata while the broker is away, or the delivery timeout passed: the record may be
+                // missing from the log, so it goes again (a copy that did get in is dropped by seq downstream).
+                // Its bytes stay counted in flight: the sources stay throttled while Kafka is away.
+                resent.incrementAndGet();
+                retryLog.log("Kafka could not take a record of {} bytes for now ({}); sending it again", length,
+                    exception.toString());
+                retries.add(value);
+                return;
+            }
             inFlightBytes.addAndGet(-length);
             if (exception == null) {
                 acked.incrementAndGet();
@@ -180,6 +227,11 @@ final class KafkaIngest implements LogSink {
     }
 
     @Override
+    public long recordsResent() {
+        return resent.get();
+    }
+
+    @Override
     public Throwable failure() {
         return failure.get();
     }
@@ -189,7 +241,14 @@ final class KafkaIngest implements LogSink {
         if (closed) {
             return;
         }
+        // Records waiting to go again are sent first (for a bounded time); one that then fails again is counted.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!retries.isEmpty() && System.nanoTime() < deadline) {
+            producer.flush();
+            Thread.onSpinWait();
+        }
         closed = true;
+        resender.interrupt();
         producer.flush();
         producer.close(Duration.ofSeconds(30));
         LOG.info("Ingest: producer closed; {} records acknowledged, {} failed", acked.get(), failed.get());

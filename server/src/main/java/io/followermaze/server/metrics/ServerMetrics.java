@@ -26,8 +26,10 @@ public final class ServerMetrics {
     }
 
     public static void bind(FollowerMazeServer server, MeterRegistry registry) {
-        for (PipelineStats.Stat stat : server.pipeline().stats().all()) {
-            bind(registry, stat);
+        if (server.pipeline() != null) { // --role ingest has none
+            for (PipelineStats.Stat stat : server.pipeline().stats().all()) {
+                bind(registry, stat);
+            }
         }
         counter(registry, "followermaze.clients.slow.disconnects", "Clients cut off for not keeping up", server,
             FollowerMazeServer::slowConsumersCutOff);
@@ -85,8 +87,11 @@ public final class ServerMetrics {
         if (server.logSink() != null) { // --role ingest
             counter(registry, "followermaze.log.records.acked", "Event-line records acknowledged by Kafka", server,
                 s -> s.logSink().recordsAcked());
-            counter(registry, "followermaze.log.records.failed", "Event-line records Kafka refused after retries",
+            counter(registry, "followermaze.log.records.failed", "Event-line records Kafka refused for good (fatal)",
                 server, s -> s.logSink().recordsFailed());
+            counter(registry, "followermaze.log.records.resent",
+                "Event-line records sent again after a passing failure (broker away, delivery timeout)", server,
+                s -> s.logSink().recordsResent());
         }
         if (server.journal() != null) { // --journal-dir
             final Journal journal = server.journal();
