@@ -126,7 +126,11 @@ public final class FollowerMazeServer implements AutoCloseable {
             : null;
         this.logFeed = config.role() == Role.FANOUT ? io.followermaze.server.kafka.KafkaRoles.fanout(config, onFatal)
             : null;
-        if (logFeed != null) {
+        if (logSink != null) {
+            // Ingest frames lines into the log: no ring, no resequencer, no graph, no pipeline thread.
+            this.journal = null;
+            this.pipeline = null;
+        } else if (logFeed != null) {
             // Catch-up replays the log up to its end offsets, routing off, before the pipeline starts.
             this.journal = null;
             this.pipeline = new Pipeline(config.pipeline(), egress, pipelineThreads, onFatal, List.of(), logFeed.catchUp());
@@ -204,7 +208,7 @@ public final class FollowerMazeServer implements AutoCloseable {
             LOG.warn("--max-seq-ahead {} lets one bogus seq far ahead be held, and a gap skip (--gap-timeout-ms, "
                 + "--max-pending) then moves the cursor out of reach of the real stream", config.pipeline().maxSeqAhead());
         }
-        final long heapNeeded = MemoryModel.heapBytes(config.pipeline());
+        final long heapNeeded = pipeline == null ? 0 : MemoryModel.heapBytes(config.pipeline());
         final long heapMax = Runtime.getRuntime().maxMemory();
         if (heapNeeded > heapMax) {
             LOG.warn("The heap budgets (--max-users {}, --max-follows {}, --max-pending {}) may need {} MiB of heap; "
@@ -277,6 +281,7 @@ public final class FollowerMazeServer implements AutoCloseable {
         return logSink == null ? null : logSink.failure();
     }
 
+    /** The pipeline; null for {@code --role ingest}, which has none (its sources publish into {@link #logSink()}). */
     public Pipeline pipeline() {
         return pipeline;
     }
@@ -389,6 +394,13 @@ public final class FollowerMazeServer implements AutoCloseable {
         }
         if (logFeed != null) {
             logFeed.close();
+        }
+        if (pipeline == null) { // ingest: everything framed is in the log (or counted as failed)
+            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            LOG.info("Stopped: {} records appended to the log, {} refused", logSink.recordsAcked(),
+                logSink.recordsFailed());
+            return;
         }
         if (!pipeline.drainAndStop(10, TimeUnit.SECONDS)) {
             LOG.warn("Pipeline did not drain within 10 s; stopped it anyway");

@@ -23,6 +23,7 @@ final class StatusReporter implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Lines received (an ingest node: log records acknowledged) at the last report. Status thread only. */
     private long lastLines;
     private long lastNotifications;
 
@@ -34,6 +35,15 @@ final class StatusReporter implements AutoCloseable {
 
     private void report() {
         final Pipeline p = server.pipeline();
+        if (p == null) { // --role ingest
+            final long acked = server.logSink().recordsAcked();
+            if (acked != lastLines) {
+                LOG.info("log records acknowledged/s {} | refused {}", Math.round((acked - lastLines)
+                    / (intervalMillis / 1000.0)), server.logSink().recordsFailed());
+                lastLines = acked;
+            }
+            return;
+        }
         final long lines = p.stats().linesReceived();
         final long notifications = p.stats().notificationsDelivered();
         if (lines == lastLines && notifications == lastNotifications) {

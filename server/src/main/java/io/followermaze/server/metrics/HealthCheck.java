@@ -69,6 +69,34 @@ public final class HealthCheck {
     /** The check for a live server (its pipeline and, in a cluster role, its Kafka log), on the real clock. */
     public static HealthCheck of(FollowerMazeServer server) {
         final Pipeline pipeline = server.pipeline();
+        if (pipeline == null) { // --role ingest: no pipeline, only the log
+            return new HealthCheck(new Probe() {
+                @Override
+                public boolean running() {
+                    return true;
+                }
+
+                @Override
+                public Throwable failure() {
+                    return null;
+                }
+
+                @Override
+                public long lastReleasedSeq() {
+                    return 0;
+                }
+
+                @Override
+                public long pending() {
+                    return 0;
+                }
+
+                @Override
+                public Throwable logFailure() {
+                    return server.logFailure();
+                }
+            }, 0, System::nanoTime);
+        }
         return new HealthCheck(new Probe() {
             @Override
             public Throwable logFailure() {
