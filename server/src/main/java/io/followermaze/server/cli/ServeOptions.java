@@ -167,7 +167,8 @@ final class ServeOptions implements CommandLine.IModelTransformer {
             (b, v) -> b.pipeline(p -> p.waitStrategy(v))),
         journal("journal-dir", "DIR",
             "Journal every accepted event line to this directory before it is routed, and rebuild the state from it "
-                + "at start (off when unset).",
+                + "at start (off when unset). With --role fanout: keep only snapshots (with Kafka offsets) here and "
+                + "resume from the newest.",
             Path.class, null, JournalConfig::dir, JournalConfig.Builder::dir),
         journal("journal-segment-bytes", "BYTES", "Journal segment files roll over at this size.",
             long.class, null, JournalConfig::segmentBytes, JournalConfig.Builder::segmentBytes),
@@ -180,7 +181,8 @@ final class ServeOptions implements CommandLine.IModelTransformer {
                 + "everything after it) instead of refusing to start.",
             boolean.class, null, JournalConfig::repair, JournalConfig.Builder::repair),
         journal("snapshot-every", "EVENTS", "With a journal: a snapshot of the state every this many released events "
-                + "and at a graceful shutdown (recovery then replays only the journal after it); 0: none.",
+                + "and at a graceful shutdown (recovery then replays only the journal after it); 0: none. Also a "
+                + "fan-out node's snapshots (then > 0).",
             long.class, null, JournalConfig::snapshotEvery, JournalConfig.Builder::snapshotEvery),
         tls("event-tls-cert", "TLS certificate chain for the event port.", TlsConfig::eventCert,
             TlsConfig.Builder::eventCert),

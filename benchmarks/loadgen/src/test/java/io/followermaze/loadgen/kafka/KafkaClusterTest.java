@@ -11,7 +11,6 @@ import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import io.followermaze.loadgen.LoadRun;
 import io.followermaze.loadgen.LoadgenConfig;
@@ -36,10 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Ingest → Kafka (a real KRaft broker in this JVM) → two fan-out nodes: the clients, split over both fan-out nodes,
  * each receive byte for byte what the naive model says; a third fan-out node started after the stream catches up
- * from the log with routing off before it opens its client port.
+ * from the log with routing off before it opens its client port; and the load generator verifies 1M events of the
+ * reference mix with its clients split over both nodes (1 and 3 partitions).
  */
 class KafkaClusterTest {
     private static final int EVENTS = 300_000;
+    private static final int LOADGEN_EVENTS = 1_000_000;
     private static final int USERS = 200;
     private static final Duration LIMIT = Duration.ofSeconds(60);
 
@@ -59,25 +60,31 @@ class KafkaClusterTest {
         }
     }
 
-    @Test
-    void theLoadGeneratorVerifiesClientsSpreadOverTwoFanOutNodes() throws Exception {
-        final String topic = "events-loadgen";
-        broker.createTopic(topic, 3);
+    /** The acceptance size: 1M events of the reference mix, clients split over both fan-out nodes, verified. */
+    @ParameterizedTest(name = "{0} partition(s)")
+    @ValueSource(ints = {1, 3})
+    void theLoadGeneratorVerifiesAMillionEventsOverTwoFanOutNodes(int partitions) throws Exception {
+        final String topic = "events-loadgen-p" + partitions;
+        broker.createTopic(topic, partitions);
+        final long t0 = System.nanoTime();
         try (FollowerMazeServer ingest = new FollowerMazeServer(role(Role.INGEST, topic)).start();
              FollowerMazeServer fanA = new FollowerMazeServer(role(Role.FANOUT, topic)).start();
              FollowerMazeServer fanB = new FollowerMazeServer(role(Role.FANOUT, topic)).start()) {
             final int clients = 40;
             final LoadgenConfig config = LoadgenConfig.builder().logIntervalMillis(0).expectationBudgetBytes(32 << 20)
-                .graceMillis(50).totalEvents(200_000).concurrency(clients).build();
+                .graceMillis(50).totalEvents(LOADGEN_EVENTS).concurrency(clients).build();
             final Target target = new Target("cluster", "127.0.0.1", ingest.eventPort(), fanA.clientPort(),
                 () -> fanA.pipeline().stats().registrations() + fanB.pipeline().stats().registrations() >= clients,
                 null, ServerProbe.NONE, List.of(fanA.clientPort(), fanB.clientPort()));
             final RunResult r = new LoadRun(config, target, new PrintStream(OutputStream.nullOutputStream())).run();
             assertNull(r.failure());
-            assertEquals(200_000, r.events());
+            assertEquals(LOADGEN_EVENTS, r.events());
             assertEquals(clients / 2, fanA.pipeline().stats().registrations(), "half the clients on each node");
             assertEquals(r.notifications(), fanA.pipeline().stats().notificationsDelivered()
                 + fanB.pipeline().stats().notificationsDelivered(), "the nodes delivered what the loadgen verified");
+            System.out.printf("KafkaClusterTest: loadgen verified %d events, %d notifications through ingest -> Kafka "
+                + "(%d partition(s)) -> 2 fan-out nodes in %d ms%n", r.events(), r.notifications(), partitions,
+                (System.nanoTime() - t0) / 1_000_000);
         }
     }
 
