@@ -9,8 +9,6 @@ import io.followermaze.server.testing.Expectations;
 import io.followermaze.server.testing.TestClient;
 import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import io.followermaze.loadgen.LoadRun;
 import io.followermaze.loadgen.LoadgenConfig;
@@ -21,9 +19,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,27 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from the log with routing off before it opens its client port; and the load generator verifies 1M events of the
  * reference mix with its clients split over both nodes (1 and 3 partitions).
  */
-class KafkaClusterTest {
+class KafkaClusterTest extends SharedBroker {
     private static final int EVENTS = 300_000;
     private static final int LOADGEN_EVENTS = 1_000_000;
     private static final int USERS = 200;
     private static final Duration LIMIT = Duration.ofSeconds(60);
-
-    @TempDir
-    static Path dir;
-    static DevBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = DevBroker.start(dir.resolve("kafka"), 0);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     /** The acceptance size: 1M events of the reference mix, clients split over both fan-out nodes, verified. */
     @ParameterizedTest(name = "{0} partition(s)")

@@ -13,13 +13,9 @@ import io.followermaze.server.testing.TestClient;
 import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,24 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * killed with SIGKILL mid-stream, restarted, and sent the stream again from an earlier point loses nothing: the
  * fan-out nodes drop what they already had as duplicates and every client receives exactly its stream.
  */
-class KafkaIngestFailureTest {
+class KafkaIngestFailureTest extends SharedBroker {
     private static final Duration LIMIT = Duration.ofSeconds(90);
-
-    @TempDir
-    static Path dir;
-    static DevBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = DevBroker.start(dir.resolve("kafka"), 0);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void aRecordTheBrokerRefusesIsFatal() throws Exception {
