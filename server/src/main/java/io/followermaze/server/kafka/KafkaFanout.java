@@ -142,8 +142,10 @@ final class KafkaFanout implements LogFeed {
             long bytes = 0;
             while (!reached(end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-                    stage.replay(r.value(), 0, r.value().length);
-                    bytes += r.value().length;
+                    if (r.value() != null) { // ingest writes none; a null record carries nothing
+                        stage.replay(r.value(), 0, r.value().length);
+                        bytes += r.value().length;
+                    }
                     consumed.incrementAndGet();
                 }
             }
