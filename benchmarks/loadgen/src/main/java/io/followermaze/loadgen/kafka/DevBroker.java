@@ -125,7 +125,12 @@ public final class DevBroker implements AutoCloseable {
 
     /** Creates {@code topic} with {@code partitions} partitions (replication factor 1). */
     public void createTopic(String topic, int partitions) {
-        try (Admin admin = admin()) {
+        createTopic(bootstrap, topic, partitions);
+    }
+
+    /** Creates {@code topic} with {@code partitions} partitions (replication factor 1) on the broker at {@code bootstrap}. */
+    public static void createTopic(String bootstrap, String topic, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not create topic " + topic + ": " + e, e);
