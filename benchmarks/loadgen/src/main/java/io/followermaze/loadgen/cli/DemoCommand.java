@@ -130,7 +130,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.flush();
             final NodeCpu cpu = NodeCpu.start(c.nodes());
             try {
-                result = new LoadRun(config, c.target(config.concurrency()), System.err).run();
+                result = new LoadRun(config, c.target("cluster", config.concurrency()), System.err).run();
             } catch (IOException e) {
                 out.println("FAIL: " + e);
             }

@@ -69,9 +69,9 @@ public final class LocalCluster implements AutoCloseable {
             bootstrap = inProcessBroker.bootstrap();
         }
         DevBroker.createTopic(bootstrap, TOPIC, partitions);
-        ingest = NodeProcess.serve("ingest", launcher, role("ingest"), dir.resolve("ingest.log"));
+        ingest = NodeProcess.serve("ingest", launcher, role("ingest", TOPIC), dir.resolve("ingest.log"));
         for (int i = 1; i <= n; i++) {
-            fanouts.add(startFanout("fanout-" + i)); // started together: they catch up and warm up side by side
+            fanouts.add(startFanout("fanout-" + i, TOPIC)); // started together: they catch up and warm up side by side
         }
         ingest.awaitPorts(START_LIMIT);
         for (NodeProcess f : fanouts) {
@@ -80,18 +80,18 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** One more fan-out node on the same topic, not waited for (a late joiner catches up before its port opens). */
-    public NodeProcess startFanout(String name) {
-        return NodeProcess.serve(name, launcher, role("fanout"), dir.resolve(name + ".log"));
+    public NodeProcess startFanout(String name, String topic) {
+        return NodeProcess.serve(name, launcher, role("fanout", topic), dir.resolve(name + ".log"));
     }
 
-    private List<String> role(String role) {
-        return List.of("--role", role, "--kafka-bootstrap", bootstrap, "--kafka-topic", TOPIC);
+    private List<String> role(String role, String topic) {
+        return List.of("--role", role, "--kafka-bootstrap", bootstrap, "--kafka-topic", topic);
     }
 
     /** The load generator's view: events to the ingest node, clients round robin over the fan-out nodes. */
-    public Target target(int clients) {
+    public Target target(String label, int clients) {
         final List<Integer> ports = fanouts.stream().map(NodeProcess::clientPort).toList();
-        return new Target("cluster", "127.0.0.1", ingest.eventPort(), ports.get(0),
+        return new Target(label, "127.0.0.1", ingest.eventPort(), ports.get(0),
             () -> connected() >= clients, null, new NodesProbe(nodes()), ports);
     }
 

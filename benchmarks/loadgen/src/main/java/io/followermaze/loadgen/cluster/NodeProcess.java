@@ -45,12 +45,12 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     /** {@code serve} on loopback, ports from the OS, no status line; {@code args} chooses the role. Not yet ready. */
-    static NodeProcess serve(String name, NodeLauncher launcher, List<String> args, Path log) {
+    public static NodeProcess serve(String name, NodeLauncher launcher, List<String> args, Path log) {
         return start(name, launcher.serve(args), log);
     }
 
     /** Waits for the node's ports (a fan-out node opens its client port once it has caught up with the log). */
-    NodeProcess awaitPorts(Duration limit) {
+    public NodeProcess awaitPorts(Duration limit) {
         awaitLine(limit, SERVE_PORTS, METRICS_PORT);
         final Matcher ports = find(SERVE_PORTS);
         eventPort = ports.group(1) == null ? -1 : Integer.parseInt(ports.group(1));
