@@ -62,6 +62,10 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "P", description = "Partitions of the topic.")
     int partitions = 1;
 
+    @Option(names = "--kafka-client-config", paramLabel = "FILE", description = "Passed to the ingest and fan-out"
+        + " nodes: Kafka producer/consumer properties to measure (linger.ms, batch.size, fetch.min.bytes, ...).")
+    Path kafkaClientConfig;
+
     @Option(names = "--timeout", paramLabel = "MS", description = "Longest wait for a client's next notification.")
     long timeoutMillis = 60_000;
 
@@ -81,8 +85,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         DevBrokerCommand.quietKafkaLogs();
         final PrintWriter out = spec.commandLine().getOut();
         final NodeLauncher launcher = NodeLauncher.fromEnvironment();
-        out.printf("cluster-bench: %,d events, %d clients, mixes %s, %d round(s); nodes: %s%n", totalEvents,
-            concurrency, mixes, repetitions, launcher.describe());
+        out.printf("cluster-bench: %,d events, %d clients, mixes %s, %d round(s); nodes: %s%s%n", totalEvents,
+            concurrency, mixes, repetitions, launcher.describe(),
+            kafkaClientConfig == null ? "" : "; Kafka client config " + kafkaClientConfig);
         out.flush();
         final List<Row> rows = new ArrayList<>();
         final List<String> floors = new ArrayList<>();
@@ -122,7 +127,8 @@ public final class ClusterBenchCommand implements Callable<Integer> {
 
     private Row cluster(int round, Mix mix, LoadgenConfig config, NodeLauncher launcher, List<String> floors)
         throws Exception {
-        try (LocalCluster c = LocalCluster.start(launcher, fanouts, partitions, true)) {
+        try (LocalCluster c = LocalCluster.start(launcher, fanouts, partitions, true, kafkaClientConfig == null
+            ? List.of() : List.of("--kafka-client-config", kafkaClientConfig.toAbsolutePath().toString()))) {
             final List<NodeProcess> nodes = new ArrayList<>();
             nodes.add(c.brokerProcess());
             nodes.addAll(c.nodes());

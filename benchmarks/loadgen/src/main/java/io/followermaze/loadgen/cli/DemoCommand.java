@@ -122,7 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
             launcher.describe());
         out.flush();
         RunResult result = null;
-        try (LocalCluster c = LocalCluster.start(launcher, cluster, partitions, false)) {
+        try (LocalCluster c = LocalCluster.start(launcher, cluster, partitions, false, List.of())) {
             out.printf("cluster: broker %s, topic %s (%d partition(s)), ingest on %d, fan-out client ports %s%n",
                 c.bootstrap(), LocalCluster.TOPIC, partitions, c.nodes().get(0).eventPort(),
                 c.fanouts().stream().map(NodeProcess::clientPort).toList());

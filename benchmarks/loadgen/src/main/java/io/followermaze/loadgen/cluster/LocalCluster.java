@@ -28,25 +28,29 @@ public final class LocalCluster implements AutoCloseable {
     private final Thread hook = new Thread(this::close, "cluster-teardown");
     private final List<NodeProcess> fanouts = new ArrayList<>();
     private final NodeLauncher launcher;
+    private final List<String> nodeArgs;
     private DevBroker inProcessBroker;
     private NodeProcess brokerProcess;
     private NodeProcess ingest;
     private String bootstrap;
     private boolean closed;
 
-    private LocalCluster(NodeLauncher launcher, Path dir) {
+    private LocalCluster(NodeLauncher launcher, List<String> nodeArgs, Path dir) {
         this.launcher = launcher;
+        this.nodeArgs = List.copyOf(nodeArgs);
         this.dir = dir;
     }
 
     /**
      * Starts the broker, creates the topic with {@code partitions} partitions, then the ingest node and
-     * {@code fanouts} fan-out nodes, and waits until every node has opened its port.
+     * {@code fanouts} fan-out nodes (each also given {@code nodeArgs}, e.g. {@code --kafka-client-config FILE}),
+     * and waits until every node has opened its port.
      */
-    public static LocalCluster start(NodeLauncher launcher, int fanouts, int partitions, boolean brokerProcess) {
+    public static LocalCluster start(NodeLauncher launcher, int fanouts, int partitions, boolean brokerProcess,
+                                     List<String> nodeArgs) {
         final LocalCluster c;
         try {
-            c = new LocalCluster(launcher, Files.createTempDirectory("followermaze-cluster-"));
+            c = new LocalCluster(launcher, nodeArgs, Files.createTempDirectory("followermaze-cluster-"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -85,7 +89,10 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private List<String> role(String role, String topic) {
-        return List.of("--role", role, "--kafka-bootstrap", bootstrap, "--kafka-topic", topic);
+        final List<String> args = new ArrayList<>(List.of("--role", role, "--kafka-bootstrap", bootstrap,
+            "--kafka-topic", topic));
+        args.addAll(nodeArgs);
+        return args;
     }
 
     /** The load generator's view: events to the ingest node, clients round robin over the fan-out nodes. */
