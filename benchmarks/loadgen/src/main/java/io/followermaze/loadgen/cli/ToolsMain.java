@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "followermaze", mixinStandardHelpOptions = true,
     description = "Follower Maze server, load generator/verifier and demo.",
-    subcommands = {ServeCommand.class, LoadgenCommand.class, DemoCommand.class, DevBrokerCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, LoadgenCommand.class, DemoCommand.class, DevBrokerCommand.class, ClusterBenchCommand.class, CommandLine.HelpCommand.class})
 public final class ToolsMain implements Runnable {
 
     public static void main(String[] args) {

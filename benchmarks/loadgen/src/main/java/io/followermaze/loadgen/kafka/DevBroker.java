@@ -128,12 +128,17 @@ public final class DevBroker implements AutoCloseable {
 
     /** Creates {@code topic} with {@code partitions} partitions (replication factor 1). */
     public void createTopic(String topic, int partitions) {
-        createTopic(topic, partitions, Map.of());
+        createTopic(bootstrap, topic, partitions, Map.of());
     }
 
     /** Creates {@code topic} with {@code partitions} partitions (replication factor 1) and topic settings. */
     public void createTopic(String topic, int partitions, Map<String, String> configs) {
-        try (Admin admin = admin()) {
+        createTopic(bootstrap, topic, partitions, configs);
+    }
+
+    /** Creates {@code topic} (replication factor 1, topic settings {@code configs}) on the broker at {@code bootstrap}. */
+    public static void createTopic(String bootstrap, String topic, int partitions, Map<String, String> configs) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all()
                 .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
