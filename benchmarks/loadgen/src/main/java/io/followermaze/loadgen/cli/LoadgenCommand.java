@@ -4,6 +4,7 @@ import io.followermaze.loadgen.LoadRun;
 import io.followermaze.loadgen.LoadgenConfig;
 import io.followermaze.loadgen.ReportTable;
 import io.followermaze.loadgen.RunResult;
+import io.followermaze.loadgen.SecondsReport;
 import io.followermaze.loadgen.Target;
 import io.followermaze.loadgen.nullserver.NullServer;
 import io.followermaze.loadgen.probe.ProcProbe;
@@ -155,6 +156,12 @@ public final class LoadgenCommand implements Callable<Integer> {
             + " first paced run here.")
     Path histogramOut;
 
+    @Option(names = "--histogram-log", paramLabel = "FILE",
+        description = "With --rate: write the first paced run's latency second by second here, in HdrHistogram's"
+            + " interval log format (.hlog, values in ns): one interval per second of the schedule, holding the"
+            + " notifications of the events due in it, warm-up included.")
+    Path histogramLog;
+
     @Option(names = "--relay", description = "With --rate, instead of the server: a relay in this process that copies"
         + " the event stream straight to one client (no resequencing; host and ports ignored), measured the same"
         + " way: the latency floor of the generator, the kernel and loopback.")
@@ -202,8 +209,16 @@ public final class LoadgenCommand implements Callable<Integer> {
             return 1;
         }
         out.print(ReportTable.format(results));
+        for (RunResult r : results) {
+            if (r.bySecond() != null) {
+                out.print(SecondsReport.format(r.label(), r.bySecond()));
+            }
+        }
         if (histogramOut != null) {
             writeHistogram(results, histogramOut, out);
+        }
+        if (histogramLog != null) {
+            writeHistogramLog(results, histogramLog, out);
         }
         if (serverPid > 0 && !nullServer && !relay) {
             out.println("server figures: " + new ProcProbe(serverPid).describe());
@@ -222,6 +237,18 @@ public final class LoadgenCommand implements Callable<Integer> {
                     r.latency().outputPercentileDistribution(ps, 1000.0);
                 }
                 out.println("latency distribution of " + r.label() + " (µs): " + file);
+                return;
+            }
+        }
+        out.println("no paced run: " + file + " not written (use --rate)");
+    }
+
+    /** Writes the first paced run's per-second histograms as an HdrHistogram interval log. */
+    static void writeHistogramLog(List<RunResult> results, Path file, PrintWriter out) throws IOException {
+        for (RunResult r : results) {
+            if (r.bySecond() != null) {
+                SecondsReport.writeLog(r.label(), r.bySecond(), file);
+                out.println("latency per second of " + r.label() + " (HdrHistogram interval log, ns): " + file);
                 return;
             }
         }
