@@ -13,6 +13,7 @@ import io.followermaze.loadgen.probe.ServerProbe;
 import io.followermaze.loadgen.probe.ThreadCpuProbe;
 import io.followermaze.loadgen.stream.Mix;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -167,6 +168,9 @@ public final class LoadgenCommand implements Callable<Integer> {
         + " way: the latency floor of the generator, the kernel and loopback.")
     boolean relay;
 
+    @Mixin
+    SweepOptions sweep;
+
     LoadgenConfig toConfig() {
         return LoadgenConfig.builder().totalEvents(totalEvents).concurrency(concurrency).users(users).seed(seed)
             .timeoutMillis(timeoutMillis).maxBatch(maxBatch).logIntervalMillis(logIntervalMillis).mix(mix)
@@ -184,11 +188,29 @@ public final class LoadgenCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Invalid options: " + e.getMessage());
             return 2;
         }
+        final String sweepProblem = sweep.invalid(relay, nullServer || compareNull || clientPorts != null, rate);
+        if (sweepProblem != null) {
+            spec.commandLine().getErr().println("Invalid options: " + sweepProblem);
+            return 2;
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        if (sweep.sweeping() || sweep.plotOnly()) {
+            if (sweep.sweeping()) {
+                out.println(describe(config) + ", rates " + sweep.rates + (sweep.seconds > 0
+                    ? String.format(Locale.ROOT, ", %s s of events per rate", sweep.seconds) : ""));
+                out.flush();
+            }
+            try {
+                return sweep.run(config, relay, host, histogramOut, histogramLog, out);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("Invalid options: " + e.getMessage());
+                return 2;
+            }
+        }
         if (relay && !config.paced()) {
             spec.commandLine().getErr().println("Invalid options: --relay measures latency at a rate: give --rate");
             return 2;
         }
-        final PrintWriter out = spec.commandLine().getOut();
         out.println(describe(config));
         out.flush();
         final List<RunResult> results = new ArrayList<>();
