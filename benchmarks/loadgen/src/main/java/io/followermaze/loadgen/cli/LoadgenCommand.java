@@ -196,8 +196,9 @@ public final class LoadgenCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         if (sweep.sweeping() || sweep.plotOnly()) {
             if (sweep.sweeping()) {
-                out.println(describe(config) + ", rates " + sweep.rates + (sweep.seconds > 0
-                    ? String.format(Locale.ROOT, ", %s s of events per rate", sweep.seconds) : ""));
+                out.println(describe(config, sweep.seconds > 0 ? String.format(Locale.ROOT,
+                    "%s s of events per rate", sweep.seconds) : String.format(Locale.ROOT, "%,d events per rate",
+                    config.totalEvents())) + ", rates " + sweep.rates);
                 out.flush();
             }
             try {
@@ -287,10 +288,15 @@ public final class LoadgenCommand implements Callable<Integer> {
     }
 
     static String describe(LoadgenConfig c) {
-        return String.format(Locale.ROOT, "loadgen: %,d events, %d clients of %d users, mix %s, batches 1..%d, seed %d,"
-                + " timeout %d ms, expectation ring %d KiB per client", c.totalEvents(), c.concurrency(), c.users(),
+        return describe(c, String.format(Locale.ROOT, "%,d events", c.totalEvents()));
+    }
+
+    static String describe(LoadgenConfig c, String events) {
+        return String.format(Locale.ROOT, "loadgen: %s, %d clients of %d users, mix %s, batches 1..%d, seed %d,"
+                + " timeout %d ms, expectation ring %d KiB per client", events, c.concurrency(), c.users(),
             c.mix().name().toLowerCase(Locale.ROOT), c.maxBatch(), c.seed(), c.timeoutMillis(),
             c.expectationCapacity() >> 10) + (c.paced() ? String.format(Locale.ROOT,
-                ", paced at %,d events/s (open loop), warm-up %d ms", c.rate(), c.warmupMillis()) : "");
+                ", paced at %,d events/s (open loop), warm-up %d ms", c.rate(), c.warmupMillis())
+            : c.warmupMillis() > 0 ? ", warm-up " + c.warmupMillis() + " ms" : "");
     }
 }

@@ -4,8 +4,6 @@ import io.followermaze.loadgen.LoadRun;
 import io.followermaze.loadgen.LoadgenConfig;
 import io.followermaze.loadgen.RunResult;
 import io.followermaze.loadgen.SecondsReport;
-import io.followermaze.loadgen.Target;
-import io.followermaze.loadgen.probe.ProcProbe;
 import io.followermaze.loadgen.relay.RelayRun;
 import io.followermaze.loadgen.sweep.RateSweep;
 import io.followermaze.loadgen.sweep.ServerProcess;
@@ -46,7 +44,9 @@ final class SweepOptions {
         description = "With --rate-sweep: the command that starts a server, run afresh for each rate with /bin/sh"
             + " (e.g. \"./followermaze serve --event-port 0 --client-port 0\"); the ports are read from its"
             + " \"events on HOST:P, clients on HOST:Q\" log line, its CPU and peak RSS from /proc; it is stopped"
-            + " (SIGTERM) after the rate. A server awaits seq 1 once only, so a sweep needs a fresh one per rate.")
+            + " (SIGTERM) after the rate. A server awaits seq 1 once only, so a sweep needs a fresh one per rate."
+            + " With --metrics-port 0 in CMD, each run waits until the server has registered every client"
+            + " (else --settle-ms).")
     String serverCommand;
 
     @Option(names = "--sweep-label", paramLabel = "NAME",
@@ -138,8 +138,7 @@ final class SweepOptions {
         try (ServerProcess server = ServerProcess.start(serverCommand, SERVER_STARTUP_MILLIS)) {
             System.err.printf("sweep: server pid %d, events on %d, clients on %d, rate %,d/s, %,d events%n",
                 server.pid(), server.eventPort(), server.clientPort(), config.rate(), config.totalEvents());
-            final RunResult r = new LoadRun(config, Target.remote(host, server.eventPort(), server.clientPort(),
-                new ProcProbe(server.pid())), System.err).run();
+            final RunResult r = new LoadRun(config, server.target(host, config.concurrency()), System.err).run();
             if (!r.passed()) {
                 System.err.println("sweep: the server's last output:\n" + server.tail());
             }

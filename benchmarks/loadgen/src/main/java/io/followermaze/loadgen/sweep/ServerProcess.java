@@ -1,5 +1,8 @@
 package io.followermaze.loadgen.sweep;
 
+import io.followermaze.loadgen.Target;
+import io.followermaze.loadgen.probe.ProcProbe;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,12 +26,14 @@ import java.util.regex.Pattern;
  */
 public final class ServerProcess implements AutoCloseable {
     static final Pattern PORTS = Pattern.compile("events on (\\S+):(\\d+), clients on (\\S+):(\\d+)");
+    static final Pattern METRICS = Pattern.compile("Metrics on http://\\S+?:(\\d+)/metrics");
     static final int TAIL_LINES = 40;
     private static final long STOP_GRACE_SECONDS = 20;
 
     private final Process process;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
     private final CompletableFuture<int[]> ports = new CompletableFuture<>();
+    private final CompletableFuture<Integer> metricsPort = new CompletableFuture<>();
     private final Thread drain;
 
     private ServerProcess(Process process) {
@@ -38,13 +43,21 @@ public final class ServerProcess implements AutoCloseable {
         drain.start();
     }
 
-    /** Starts {@code command} and waits up to {@code startupMillis} for its ports. */
+    /**
+     * Starts {@code command} and waits up to {@code startupMillis} for its ports, and for its metrics port too if
+     * the command has {@code --metrics-port}: then the run can wait until every client is registered instead of
+     * for a fixed settle time.
+     */
     public static ServerProcess start(String command, long startupMillis) throws IOException, InterruptedException {
         final Process p = new ProcessBuilder(List.of("/bin/sh", "-c", "exec " + command)).redirectErrorStream(true)
             .start();
         final ServerProcess s = new ServerProcess(p);
         try {
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(startupMillis);
             s.ports.get(startupMillis, TimeUnit.MILLISECONDS);
+            if (command.contains("--metrics-port")) {
+                s.metricsPort.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
             return s;
         } catch (ExecutionException | TimeoutException e) {
             s.close();
@@ -66,6 +79,21 @@ public final class ServerProcess implements AutoCloseable {
 
     public int clientPort() {
         return ports.join()[1];
+    }
+
+    /**
+     * The run's target: this process's ports, CPU and memory; ready once {@code clients} are registered if it
+     * serves metrics, else after the run's settle time.
+     */
+    public Target target(String host, int clients) {
+        final int metrics = metricsPort();
+        return new Target("server", host, eventPort(), clientPort(),
+            metrics < 0 ? null : new RegistrationProbe(host, metrics, clients), null, new ProcProbe(pid()));
+    }
+
+    /** The metrics port from its "Metrics on http://HOST:PORT/metrics" line, or -1 if none was seen. */
+    public int metricsPort() {
+        return metricsPort.isDone() && !metricsPort.isCompletedExceptionally() ? metricsPort.join() : -1;
     }
 
     public long pid() {
@@ -99,13 +127,20 @@ public final class ServerProcess implements AutoCloseable {
                     if (p != null) {
                         ports.complete(p);
                     }
+                } else if (!metricsPort.isDone()) {
+                    final Matcher m = METRICS.matcher(line);
+                    if (m.find()) {
+                        metricsPort.complete(Integer.parseInt(m.group(1)));
+                    }
                 }
             }
         } catch (IOException e) {
             // the process ended; what it printed is in the tail
         } finally {
-            ports.completeExceptionally(new IOException("server command ended (exit "
-                + (process.isAlive() ? "?" : process.exitValue()) + ") before listening"));
+            final IOException ended = new IOException("server command ended (exit "
+                + (process.isAlive() ? "?" : process.exitValue()) + ") before listening");
+            ports.completeExceptionally(ended);
+            metricsPort.completeExceptionally(ended);
         }
     }
 

@@ -69,7 +69,7 @@ class SweepCommandTest {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final String serverCmd = "'" + java + "' -Xmx256m -Dlogback.configurationFile=logback.xml -cp '"
             + System.getProperty("java.class.path") + "' io.followermaze.server.cli.Main serve --event-port 0"
-            + " --client-port 0";
+            + " --client-port 0 --metrics-port 0"; // registered clients from /metrics, not a settle time
         final Path csv = dir.resolve("server.csv");
         assertEquals(0, run(with("--rate-sweep", "20000,10000", "--server-cmd", serverCmd, "--sweep-label", "balanced",
             "--sweep-csv", csv.toString())), out + "\n" + err);

@@ -42,6 +42,29 @@ class ServerProcessTest {
     }
 
     @Test
+    void learnsTheMetricsPortWhenTheCommandServesMetrics() throws Exception {
+        try (ServerProcess p = ServerProcess.start("sh -c \"echo 'serve --metrics-port 0'; echo '" + LISTENING
+            + "'; echo 'INFO MetricsEndpoint - Metrics on http://0.0.0.0:45678/metrics, health on /health'; exec sleep 60\"",
+            30_000)) {
+            assertEquals(45678, p.metricsPort(), "waited for it: the command has --metrics-port");
+            assertTrue(p.target("127.0.0.1", 5).ready() instanceof RegistrationProbe);
+        }
+        try (ServerProcess p = ServerProcess.start("sh -c \"echo '" + LISTENING + "'; exec sleep 60\"", 30_000)) {
+            assertEquals(-1, p.metricsPort());
+            assertNull(p.target("127.0.0.1", 5).ready(), "no metrics: the run's settle time instead");
+        }
+    }
+
+    @Test
+    void readsTheRegisteredClientsGauge() {
+        final String page = "# HELP followermaze_clients_connected Client connections registered\n"
+            + "# TYPE followermaze_clients_connected gauge\nfollowermaze_clients_connected 100.0\n"
+            + "followermaze_clients_limit 19848.0\n";
+        assertEquals(100.0, RegistrationProbe.connected(page));
+        assertEquals(-1, RegistrationProbe.connected("followermaze_clients_limit 5.0\n"));
+    }
+
+    @Test
     void aCommandThatEndsWithoutListeningFailsWithItsOutput() {
         final IOException e = assertThrows(IOException.class,
             () -> ServerProcess.start("sh -c \"echo 'Address already in use'; exit 3\"", 30_000));
