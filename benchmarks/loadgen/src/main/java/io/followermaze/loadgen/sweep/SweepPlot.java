@@ -12,7 +12,8 @@ import java.util.TreeSet;
  * The sweep as a self-contained HTML page (inline SVG, no script, nothing fetched): latency against offered
  * rate, both on log scales, one colour per series; p99 solid with a dot per rate, p99.9 dashed, p50 dotted.
  * Rates that fell short of the offered load get a red ring and the series a dashed vertical "knee" line at the
- * first of them; failed verifications a red cross. Below the plot, the rows as a table.
+ * first of them; failed verifications a red cross (on the rate axis when nothing was measured). Below the
+ * plot, the rows as a table.
  */
 public final class SweepPlot {
     static final int WIDTH = 980;
@@ -127,6 +128,13 @@ public final class SweepPlot {
                 if (!r.passed()) {
                     sb.append(String.format(Locale.ROOT, "<text class=\"failed\" x=\"%.1f\" y=\"%.1f\""
                         + " text-anchor=\"middle\" fill=\"#d00\" font-size=\"18\">×</text>%n", px, py - 10));
+                }
+            }
+            for (SweepRow r : rs) {
+                if (r.recorded() == 0 && !r.passed()) { // nothing measured: the cross on the rate axis
+                    sb.append(String.format(Locale.ROOT, "<text class=\"failed\" x=\"%.1f\" y=\"%d\""
+                        + " text-anchor=\"middle\" fill=\"#d00\" font-size=\"18\"><title>%s at %,d/s: FAIL, nothing"
+                        + " measured</title>×</text>%n", x.at(r.offered()), BOTTOM - 6, name, r.offered()));
                 }
             }
             final int ly = TOP + 10 + 22 * i;

@@ -27,7 +27,8 @@ class SweepPlotTest {
             row("balanced", 2_000_000, 1_500_000, 20_000, 400_000, 900_000, true),
             row("balanced", 1_000_000, 998_000, 200, 2_000, 8_000, true),
             row("relay floor", 100_000, 100_000, 60, 150, 1_000, true),
-            row("relay floor", 2_000_000, 1_999_000, 70, 200, 1_500, false));
+            row("relay floor", 2_000_000, 1_999_000, 70, 200, 1_500, false),
+            new SweepRow("balanced", 3_000_000, 100_000, 0, 0, 0, 0, 0, 0, 0, 0, -1, false));
     }
 
     /** The (x, y) points of the polyline of {@code cls} and {@code series}. */
@@ -61,7 +62,7 @@ class SweepPlotTest {
         assertEquals(2, count(svg, "<polyline class=\"p50\""));
         assertEquals(2, count(svg, "<polyline class=\"p99.9\""));
         final List<double[]> p99 = points(svg, "p99", "balanced");
-        assertEquals(4, p99.size());
+        assertEquals(4, p99.size(), "the failed 3M row measured nothing: no point");
         for (int i = 1; i < p99.size(); i++) {
             assertTrue(p99.get(i)[0] > p99.get(i - 1)[0], "x grows with the offered rate");
         }
@@ -97,7 +98,7 @@ class SweepPlotTest {
         }
         assertEquals(Math.log10(3) * decade, p99.get(0)[1] - p99.get(1)[1], 0.2, "300 -> 900 µs");
         assertTrue(svg.contains(">100k</text>") && svg.contains(">500k</text>") && svg.contains(">1M</text>")
-            && svg.contains(">2M</text>"), "a tick per offered rate");
+            && svg.contains(">2M</text>") && svg.contains(">3M</text>"), "a tick per offered rate");
     }
 
     @Test
@@ -106,11 +107,11 @@ class SweepPlotTest {
         assertEquals(1, count(svg, "<circle class=\"short\""), "only balanced at 2M fell short (75% got through)");
         assertEquals(1, count(svg, "<line class=\"knee\" data-series=\"balanced\""));
         assertEquals(0, count(svg, "<line class=\"knee\" data-series=\"relay floor\""));
-        assertEquals(1, count(svg, "<text class=\"failed\""), "the failed relay row");
+        assertEquals(2, count(svg, "<text class=\"failed\""), "the failed relay row, and balanced at 3M on the axis");
         final String html = SweepPlot.html("Latency", rows());
         assertTrue(html.startsWith("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<script"), html);
-        assertEquals(1, count(html, "<tr class=\"short\">"));
-        assertEquals(7, count(html, "<tr"), "header and six rows");
+        assertEquals(2, count(html, "<tr class=\"short\">"), "2M and the failed 3M");
+        assertEquals(8, count(html, "<tr"), "header and seven rows");
     }
 
     @Test
