@@ -38,7 +38,8 @@ class ToolsMainTest {
         }
         for (String flag : new String[] {"--host", "--mix", "--settle-ms", "--null-server", "--compare-null",
             "--server-pid", "--total-events", "--max-event-source-batch-size", "--rate", "--warmup-s", "--histogram-out",
-            "--relay", "--histogram-log"}) {
+            "--relay", "--histogram-log", "--rate-sweep", "--sweep-seconds", "--server-cmd", "--sweep-csv", "--plot-out",
+            "--plot-add"}) {
             assertTrue(help.contains(flag), "help lacks " + flag);
         }
     }
