@@ -8,6 +8,7 @@ import io.followermaze.loadgen.stream.SourceStream;
 import io.followermaze.loadgen.verify.ClientReader;
 import io.followermaze.loadgen.verify.ClientVerifier;
 import io.followermaze.loadgen.verify.Expectation;
+import io.followermaze.loadgen.verify.LatencyBySecond;
 import io.followermaze.loadgen.verify.LatencyRecorder;
 import org.HdrHistogram.Histogram;
 
@@ -105,13 +106,17 @@ public final class LoadRun {
 
             final Histogram latency = LatencyRecorder.newHistogram();
             readers.forEach(r -> r.addLatenciesTo(latency));
+            final LatencyBySecond bySecond = schedule == null || !config.verify() ? null : new LatencyBySecond(schedule);
+            if (bySecond != null) {
+                readers.forEach(r -> r.addLatenciesTo(bySecond));
+            }
             final long notifications = control.failed() || !config.verify() ? verifiedLines(readers)
                 : stream.notificationsExpected();
             return new RunResult(target.label(), config.verify(), control.failure(), control.eventsSent(),
                 notifications, end - start, latency,
                 before.cpuNanos() < 0 || after.cpuNanos() < 0 ? -1 : after.cpuNanos() - before.cpuNanos(),
                 after.peakRssBytes(), control.loadgenCpuNanos(), stream.bytesWritten(), stream.backpressureWaits(),
-                config.rate(), stream.lateBatches());
+                config.rate(), stream.lateBatches(), bySecond);
         } finally {
             stopReaders(readers, readerThreads);
             closeQuietly(source);

@@ -1,5 +1,6 @@
 package io.followermaze.loadgen;
 
+import io.followermaze.loadgen.verify.LatencyBySecond;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -16,18 +17,19 @@ import org.HdrHistogram.Histogram;
  * @param rate               0 for a blast run; else the offered events/s of a paced run, whose {@code latency}
  *                           holds every notification after the warm-up, from its event's scheduled send time
  * @param lateBatches        paced runs: batches the source generated when already behind schedule
+ * @param bySecond           paced runs: latency per second of the schedule (warm-up included); null otherwise
  */
 public record RunResult(String label, boolean verified, String failure, long events, long notifications,
                         long wallNanos, Histogram latency, long serverCpuNanos, long serverPeakRssBytes,
                         long loadgenCpuNanos, long bytesSent, long backpressureWaits, long rate,
-                        long lateBatches) {
+                        long lateBatches, LatencyBySecond bySecond) {
 
     /** A blast run's result. */
     public RunResult(String label, boolean verified, String failure, long events, long notifications,
                      long wallNanos, Histogram latency, long serverCpuNanos, long serverPeakRssBytes,
                      long loadgenCpuNanos, long bytesSent, long backpressureWaits) {
         this(label, verified, failure, events, notifications, wallNanos, latency, serverCpuNanos, serverPeakRssBytes,
-            loadgenCpuNanos, bytesSent, backpressureWaits, 0, 0);
+            loadgenCpuNanos, bytesSent, backpressureWaits, 0, 0, null);
     }
 
     public boolean paced() {

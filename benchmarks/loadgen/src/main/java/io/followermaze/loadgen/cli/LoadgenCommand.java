@@ -4,6 +4,7 @@ import io.followermaze.loadgen.LoadRun;
 import io.followermaze.loadgen.LoadgenConfig;
 import io.followermaze.loadgen.ReportTable;
 import io.followermaze.loadgen.RunResult;
+import io.followermaze.loadgen.SecondsReport;
 import io.followermaze.loadgen.Target;
 import io.followermaze.loadgen.nullserver.NullServer;
 import io.followermaze.loadgen.probe.ProcProbe;
@@ -12,6 +13,7 @@ import io.followermaze.loadgen.probe.ServerProbe;
 import io.followermaze.loadgen.probe.ThreadCpuProbe;
 import io.followermaze.loadgen.stream.Mix;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -155,10 +157,19 @@ public final class LoadgenCommand implements Callable<Integer> {
             + " first paced run here.")
     Path histogramOut;
 
+    @Option(names = "--histogram-log", paramLabel = "FILE",
+        description = "With --rate: write the first paced run's latency second by second here, in HdrHistogram's"
+            + " interval log format (.hlog, values in ns): one interval per second of the schedule, holding the"
+            + " notifications of the events due in it, warm-up included.")
+    Path histogramLog;
+
     @Option(names = "--relay", description = "With --rate, instead of the server: a relay in this process that copies"
         + " the event stream straight to one client (no resequencing; host and ports ignored), measured the same"
         + " way: the latency floor of the generator, the kernel and loopback.")
     boolean relay;
+
+    @Mixin
+    SweepOptions sweep;
 
     LoadgenConfig toConfig() {
         return LoadgenConfig.builder().totalEvents(totalEvents).concurrency(concurrency).users(users).seed(seed)
@@ -177,11 +188,30 @@ public final class LoadgenCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Invalid options: " + e.getMessage());
             return 2;
         }
+        final String sweepProblem = sweep.invalid(relay, nullServer || compareNull || clientPorts != null, rate);
+        if (sweepProblem != null) {
+            spec.commandLine().getErr().println("Invalid options: " + sweepProblem);
+            return 2;
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        if (sweep.sweeping() || sweep.plotOnly()) {
+            if (sweep.sweeping()) {
+                out.println(describe(config, sweep.seconds > 0 ? String.format(Locale.ROOT,
+                    "%s s of events per rate", sweep.seconds) : String.format(Locale.ROOT, "%,d events per rate",
+                    config.totalEvents())) + ", rates " + sweep.rates);
+                out.flush();
+            }
+            try {
+                return sweep.run(config, relay, host, histogramOut, histogramLog, out);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("Invalid options: " + e.getMessage());
+                return 2;
+            }
+        }
         if (relay && !config.paced()) {
             spec.commandLine().getErr().println("Invalid options: --relay measures latency at a rate: give --rate");
             return 2;
         }
-        final PrintWriter out = spec.commandLine().getOut();
         out.println(describe(config));
         out.flush();
         final List<RunResult> results = new ArrayList<>();
@@ -202,8 +232,16 @@ public final class LoadgenCommand implements Callable<Integer> {
             return 1;
         }
         out.print(ReportTable.format(results));
+        for (RunResult r : results) {
+            if (r.bySecond() != null) {
+                out.print(SecondsReport.format(r.label(), r.bySecond()));
+            }
+        }
         if (histogramOut != null) {
             writeHistogram(results, histogramOut, out);
+        }
+        if (histogramLog != null) {
+            writeHistogramLog(results, histogramLog, out);
         }
         if (serverPid > 0 && !nullServer && !relay) {
             out.println("server figures: " + new ProcProbe(serverPid).describe());
@@ -228,6 +266,18 @@ public final class LoadgenCommand implements Callable<Integer> {
         out.println("no paced run: " + file + " not written (use --rate)");
     }
 
+    /** Writes the first paced run's per-second histograms as an HdrHistogram interval log. */
+    static void writeHistogramLog(List<RunResult> results, Path file, PrintWriter out) throws IOException {
+        for (RunResult r : results) {
+            if (r.bySecond() != null) {
+                SecondsReport.writeLog(r.label(), r.bySecond(), file);
+                out.println("latency per second of " + r.label() + " (HdrHistogram interval log, ns): " + file);
+                return;
+            }
+        }
+        out.println("no paced run: " + file + " not written (use --rate)");
+    }
+
     /** The same stream against an in-process null server: generator and sockets only. */
     static RunResult runNull(LoadgenConfig config) throws IOException, InterruptedException {
         try (NullServer server = NullServer.start("127.0.0.1", 0, 0)) {
@@ -238,10 +288,15 @@ public final class LoadgenCommand implements Callable<Integer> {
     }
 
     static String describe(LoadgenConfig c) {
-        return String.format(Locale.ROOT, "loadgen: %,d events, %d clients of %d users, mix %s, batches 1..%d, seed %d,"
-                + " timeout %d ms, expectation ring %d KiB per client", c.totalEvents(), c.concurrency(), c.users(),
+        return describe(c, String.format(Locale.ROOT, "%,d events", c.totalEvents()));
+    }
+
+    static String describe(LoadgenConfig c, String events) {
+        return String.format(Locale.ROOT, "loadgen: %s, %d clients of %d users, mix %s, batches 1..%d, seed %d,"
+                + " timeout %d ms, expectation ring %d KiB per client", events, c.concurrency(), c.users(),
             c.mix().name().toLowerCase(Locale.ROOT), c.maxBatch(), c.seed(), c.timeoutMillis(),
             c.expectationCapacity() >> 10) + (c.paced() ? String.format(Locale.ROOT,
-                ", paced at %,d events/s (open loop), warm-up %d ms", c.rate(), c.warmupMillis()) : "");
+                ", paced at %,d events/s (open loop), warm-up %d ms", c.rate(), c.warmupMillis())
+            : c.warmupMillis() > 0 ? ", warm-up " + c.warmupMillis() + " ms" : "");
     }
 }

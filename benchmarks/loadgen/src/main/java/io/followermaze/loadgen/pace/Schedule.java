@@ -93,8 +93,23 @@ public final class Schedule {
         return dueNanos(batchOf(seq));
     }
 
+    /** When event {@code seq} was due (its batch's due time), in ns after the start. */
+    public long dueOffsetOf(long seq) {
+        return dueOffsetNanos(batchOf(seq), rate);
+    }
+
+    /** Events in the run. */
+    public long totalEvents() {
+        return batchFirstSeq.length - 1;
+    }
+
+    /** Whole or started seconds the schedule spans: the last event is due in second {@code seconds() - 1}. */
+    public int seconds() {
+        return (int) (dueOffsetNanos(totalEvents(), rate) / NANOS_PER_SECOND) + 1;
+    }
+
     /** Whether event {@code seq} was due within the warm-up. */
     public boolean inWarmup(long seq) {
-        return dueOffsetNanos(batchOf(seq), rate) < warmupNanos;
+        return dueOffsetOf(seq) < warmupNanos;
     }
 }

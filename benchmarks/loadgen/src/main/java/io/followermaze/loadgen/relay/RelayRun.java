@@ -7,6 +7,7 @@ import io.followermaze.loadgen.pace.PaceClock;
 import io.followermaze.loadgen.pace.Schedule;
 import io.followermaze.loadgen.stream.EventGenerator;
 import io.followermaze.loadgen.stream.SourceStream;
+import io.followermaze.loadgen.verify.LatencyBySecond;
 import io.followermaze.loadgen.verify.LatencyRecorder;
 import org.HdrHistogram.Histogram;
 
@@ -80,10 +81,12 @@ public final class RelayRun {
             readerThread.join(5_000);
             final Histogram latency = LatencyRecorder.newHistogram();
             reader.recorder.addTo(latency);
+            final LatencyBySecond bySecond = new LatencyBySecond(schedule);
+            reader.recorder.addTo(bySecond);
             return new RunResult(LABEL, true, failure, control.eventsSent(), reader.lines,
                 (reader.lastArrival == 0 ? System.nanoTime() : reader.lastArrival) - start, latency, -1, -1,
                 control.loadgenCpuNanos() + reader.cpuNanos, stream.bytesWritten(), 0, config.rate(),
-                stream.lateBatches());
+                stream.lateBatches(), bySecond);
         }
     }
 

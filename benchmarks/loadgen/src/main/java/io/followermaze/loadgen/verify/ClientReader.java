@@ -99,6 +99,13 @@ public final class ClientReader implements Runnable {
         }
     }
 
+    /** Paced runs: adds this reader's per-second latencies; call after the thread has ended. */
+    public void addLatenciesTo(LatencyBySecond total) {
+        if (recorder != null && recorder.paced()) {
+            recorder.addTo(total);
+        }
+    }
+
     @Override
     public void run() {
         try {

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line: options, help, exit codes, and the demo and null-server commands end to end. */
@@ -37,7 +38,8 @@ class ToolsMainTest {
         }
         for (String flag : new String[] {"--host", "--mix", "--settle-ms", "--null-server", "--compare-null",
             "--server-pid", "--total-events", "--max-event-source-batch-size", "--rate", "--warmup-s", "--histogram-out",
-            "--relay"}) {
+            "--relay", "--histogram-log", "--rate-sweep", "--sweep-seconds", "--server-cmd", "--sweep-csv", "--plot-out",
+            "--plot-add"}) {
             assertTrue(help.contains(flag), "help lacks " + flag);
         }
     }
@@ -84,11 +86,13 @@ class ToolsMainTest {
     void pacedRunPrintsPercentilesAndWritesTheHistogram(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
         throws Exception {
         final java.nio.file.Path hgrm = dir.resolve("run.hgrm");
+        final java.nio.file.Path hlog = dir.resolve("run.hlog");
         try (io.followermaze.server.FollowerMazeServer server = new io.followermaze.server.FollowerMazeServer(
             io.followermaze.server.ServerConfig.ephemeral()).start()) {
             assertEquals(0, run("loadgen", "--event-listener-port", "" + server.eventPort(), "--client-listener-port",
                 "" + server.clientPort(), "--total-events", "40000", "--concurrency-level", "10", "--log-interval", "0",
-                "--settle-ms", "300", "--rate", "200000", "--warmup-s", "0.05", "--histogram-out", hgrm.toString()),
+                "--settle-ms", "300", "--rate", "200000", "--warmup-s", "0.05", "--histogram-out", hgrm.toString(),
+                "--histogram-log", hlog.toString()),
                 out + "\n" + err);
         }
         final String text = out.toString();
@@ -98,6 +102,13 @@ class ToolsMainTest {
         final String dist = java.nio.file.Files.readString(hgrm);
         assertTrue(dist.contains("Value     Percentile TotalCount 1/(1-Percentile)"), dist);
         assertTrue(dist.contains("#[Max     ="), dist);
+        assertTrue(text.matches("(?s).*latency per second of server .*\n +second +count +p50 +p99 +max\n +0 w +[0-9,]+ .*"),
+            text); // 40,000 events at 200,000/s: all due in second 0, which began in the warm-up
+        try (org.HdrHistogram.HistogramLogReader reader = new org.HdrHistogram.HistogramLogReader(hlog.toFile())) {
+            final org.HdrHistogram.EncodableHistogram second0 = reader.nextIntervalHistogram();
+            assertTrue(((org.HdrHistogram.Histogram) second0).getTotalCount() > 0, "second 0 in the interval log");
+            assertFalse(reader.hasNext(), "one second, one interval");
+        }
     }
 
     @Test
