@@ -129,6 +129,7 @@ class ConfigDefaultsTest {
 
         // the launcher's own variables and every option are fine
         check(Map.of("FOLLOWERMAZE_JAVA_OPTS", "-Xmx1g", "FOLLOWERMAZE_PROFILE", "throughput",
+            "FOLLOWERMAZE_AOT", "off", "FOLLOWERMAZE_AOT_TRAIN_EVENTS", "20000",
             "FOLLOWERMAZE_EVENT_PORT", "7000", "PATH", "/bin"));
     }
 
