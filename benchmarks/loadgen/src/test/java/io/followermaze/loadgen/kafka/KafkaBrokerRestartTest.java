@@ -4,7 +4,6 @@ import io.followermaze.server.FollowerMazeServer;
 import io.followermaze.server.Role;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.server.testing.Conditions;
-import io.followermaze.server.testing.EventSource;
 import io.followermaze.server.testing.Expectations;
 import io.followermaze.server.testing.TestClient;
 import io.followermaze.testkit.EventStreamGenerator;
@@ -12,6 +11,9 @@ import io.followermaze.testkit.NaiveFollowerModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,16 +65,21 @@ class KafkaBrokerRestartTest {
                 () -> fan.pipeline().stats().connectedSessions() == USERS, () -> "");
             // The source sends piece after piece; while the broker is up it keeps about one piece ahead of what the
             // fan-out node has released, so that the stop falls while it sends and records are in flight.
+            // One connection for the whole stream, as a real source keeps (a connection per piece would, while the
+            // broker is down and ingest holds their input, run into --max-event-sources and lose pieces).
             final Thread source = new Thread(() -> {
-                try {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", ingest.eventPort()), 10_000);
+                    final OutputStream out = s.getOutputStream();
                     for (int i = 0; i < PIECES; i++) {
                         final int ahead = (i - 1) * piece;
                         Conditions.await("the fan-out node one piece behind", LIMIT,
                             () -> down.get() || fan.pipeline().stats().released() >= ahead, () -> "");
-                        EventSource.send(ingest.eventPort(),
-                            EventStreamGenerator.encode(wire.subList(i * piece, (i + 1) * piece), "\n"));
+                        out.write(EventStreamGenerator.encode(wire.subList(i * piece, (i + 1) * piece), "\n"));
+                        out.flush();
                         sent.incrementAndGet();
                     }
+                    s.shutdownOutput();
                 } catch (Throwable t) {
                     sourceFailed.set(t);
                 }
