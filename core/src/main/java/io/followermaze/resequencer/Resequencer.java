@@ -6,9 +6,14 @@ import io.followermaze.protocol.Event;
 /**
  * Turns events arriving in any order into one strictly ordered stream, starting at seq 1.
  * <p>
- * A power-of-two window holds seqs {@code [next, next + windowSize)} at index {@code seq & mask}: insert and
- * release are O(1). Seqs beyond the window go to a {@link SpillHeap}; the drain loop takes from whichever
- * holds {@code next}, so the spill feeds the stream as the cursor reaches it. Duplicates and seqs already
+ * A power-of-two window holds seqs {@code [next, next + windowSize)}: insert and release are O(1). It has two
+ * levels. Seqs up to {@value #NEAR_SLOTS} ahead (all of the usual, mildly shuffled input) go to a small ring at
+ * index {@code seq & nearMask}, which stays in the L1 cache because the cursor reuses its slots every
+ * {@value #NEAR_SLOTS} seqs; the rest of the window, a ring at {@code seq & mask}, is swept through memory only by
+ * the seqs that are that far ahead (each of its slots is touched once per {@code windowSize} seqs, so a single
+ * large ring cost a cache miss for nearly every held event). Seqs beyond the window go to a {@link SpillHeap}; the
+ * drain loop takes from whichever holds {@code next}, so the far ring and the spill feed the stream as the cursor
+ * reaches them. Duplicates and seqs already
  * released are dropped and counted. An event arriving exactly at {@code next} with nothing held is passed
  * through without a copy (the common case for mildly shuffled input).
  * <p>
@@ -35,13 +40,22 @@ public final class Resequencer {
 
     /** The spill starts small and doubles as needed: most streams never leave the window. */
     private static final int INITIAL_SPILL_CAPACITY = 1024;
+    /** Slots of the near ring: 32 KiB of records, within the L1 cache next to what routing touches. */
+    static final int NEAR_SLOTS = 512;
     /** Most events the spill can hold: its records share one byte array (about 24 million). */
     static final int MAX_SPILL_CAPACITY = (Integer.MAX_VALUE - 8) / EventSlots.COMPACT_STRIDE;
 
     private final InOrderHandler out;
     private final GapListener gapListener;
+    /** Near ring: seqs {@code last+2 .. last+nearMask+1}, at {@code seq & nearMask}. */
+    private final int nearMask;
+    private final EventSlots near;
+    /**
+     * Far ring: seqs that were {@code nearMask+2 .. mask+1} ahead when they arrived, at {@code seq & mask}; null when
+     * the window is no larger than the near ring.
+     */
     private final int mask;
-    private final EventSlots window;
+    private final EventSlots far;
     private final SpillHeap spill;
     private final long maxPending;
     /** Farthest a seq may be from {@link #last}: {@code maxSeqAhead + 1}, at most {@link Long#MAX_VALUE}. */
@@ -50,7 +64,9 @@ public final class Resequencer {
 
     /** The last seq released (or skipped over); 0 before the first. Seqs are 1..2^63-1, so this never wraps. */
     private long last;
-    private int heldInWindow;
+    private int heldNear;
+    /** Events in the far ring; while 0 (the usual case) the near path never looks at it. */
+    private int heldFar;
 
     private final Counter releasedCount = new Counter();
     private final Counter duplicatesDropped = new Counter();
@@ -71,6 +87,12 @@ public final class Resequencer {
      *                    at least the window size; {@link Long#MAX_VALUE} for no bound
      */
     public Resequencer(int windowSize, long maxPending, long maxSeqAhead, InOrderHandler out, GapListener gapListener) {
+        this(windowSize, Math.min(windowSize, NEAR_SLOTS), maxPending, maxSeqAhead, out, gapListener);
+    }
+
+    /** With the near ring's size given (a power of two, 2..windowSize): tests make both levels small. */
+    Resequencer(int windowSize, int nearSlots, long maxPending, long maxSeqAhead, InOrderHandler out,
+                GapListener gapListener) {
         if (windowSize < 2 || Integer.bitCount(windowSize) != 1) {
             throw new IllegalArgumentException("windowSize must be a power of two >= 2: " + windowSize);
         }
@@ -82,8 +104,13 @@ public final class Resequencer {
         }
         this.out = out;
         this.gapListener = gapListener;
+        if (nearSlots < 2 || Integer.bitCount(nearSlots) != 1 || nearSlots > windowSize) {
+            throw new IllegalArgumentException("nearSlots must be a power of two in 2.." + windowSize + ": " + nearSlots);
+        }
+        this.nearMask = nearSlots - 1;
+        this.near = new EventSlots(nearSlots, EventSlots.CACHE_LINE_STRIDE);
         this.mask = windowSize - 1;
-        this.window = new EventSlots(windowSize, EventSlots.CACHE_LINE_STRIDE);
+        this.far = windowSize > nearSlots ? new EventSlots(windowSize, EventSlots.CACHE_LINE_STRIDE) : null;
         final long spillCapacity = Math.min(maxPending, MAX_SPILL_CAPACITY);
         // The spill can not grow past its capacity: a gap is skipped before it would have to.
         this.maxPending = spillCapacity;
@@ -107,13 +134,23 @@ public final class Resequencer {
         } else if (distance == 1) {
             release(e);
             drain();
-        } else if (distance <= mask + 1L) { // seqs next+1 .. next+mask: their slots are free
-            final int slot = (int) (seq & mask);
-            if (window.seq(slot) == seq) {
+        } else if (distance <= nearMask + 1L) { // seqs next+1 .. next+nearMask: slot free, or holding this seq
+            final int slot = (int) (seq & nearMask);
+            // The seq may also sit in the far ring, put there while it was farther ahead.
+            if (near.seq(slot) == seq || (heldFar != 0 && far.seq((int) (seq & mask)) == seq)) {
                 duplicatesDropped.increment();
             } else {
-                window.store(slot, e);
-                heldInWindow++;
+                near.store(slot, e);
+                heldNear++;
+                afterHold();
+            }
+        } else if (distance <= mask + 1L) { // only with a far ring: a near seq is never this far ahead
+            final int slot = (int) (seq & mask);
+            if (far.seq(slot) == seq) {
+                duplicatesDropped.increment();
+            } else {
+                far.store(slot, e);
+                heldFar++;
                 afterHold();
             }
         } else if (distance > maxDistance) { // beyond the window only, so the common path pays nothing for it
@@ -144,7 +181,7 @@ public final class Resequencer {
 
     /** Events held back, waiting for an earlier seq (may include duplicates not yet detected in the spill). */
     public long pending() {
-        return heldInWindow + spill.size();
+        return heldNear + heldFar + spill.size();
     }
 
     /**
@@ -166,11 +203,11 @@ public final class Resequencer {
         }
         // Every held seq is above `last`; distances from `last` keep the arithmetic below 2^63.
         long lowest = spill.isEmpty() ? Long.MAX_VALUE : spill.minSeq();
-        if (heldInWindow > 0) {
+        if (heldNear + heldFar > 0) {
             final long limit = Math.min(lowest - last, mask + 2L); // window seqs are last+2 .. last+mask+1
             for (long d = 1; d < limit; d++) {
                 final long s = last + d;
-                if (window.seq((int) (s & mask)) == s) {
+                if (near.seq((int) (s & nearMask)) == s || (heldFar != 0 && far.seq((int) (s & mask)) == s)) {
                     lowest = s;
                     break;
                 }
@@ -216,18 +253,24 @@ public final class Resequencer {
     }
 
     private void drain() {
-        if (heldInWindow == 0 && spill.isEmpty()) {
+        if (heldNear + heldFar == 0 && spill.isEmpty()) {
             return;
         }
         while (true) {
             dropLateFromSpill();
             // At last == 2^63-1 this wraps to -2^63, which no held seq (1..2^63-1) equals: the loop ends.
             final long next = last + 1;
-            final int slot = (int) (next & mask);
-            if (window.seq(slot) == next) {
-                window.load(slot, released);
-                window.free(slot);
-                heldInWindow--;
+            final int slot = (int) (next & nearMask);
+            if (near.seq(slot) == next) {
+                near.load(slot, released);
+                near.free(slot);
+                heldNear--;
+                release(released);
+            } else if (heldFar != 0 && far.seq((int) (next & mask)) == next) {
+                final int farSlot = (int) (next & mask);
+                far.load(farSlot, released);
+                far.free(farSlot);
+                heldFar--;
                 release(released);
             } else if (!spill.isEmpty() && spill.minSeq() == next) {
                 spill.removeMin(released);
@@ -240,24 +283,30 @@ public final class Resequencer {
     }
 
     /**
-     * Calls {@code action} with every event held back (window first, then spill; not in seq order), for a snapshot.
+     * Calls {@code action} with every event held back (window rings first, then spill; not in seq order), for a
+     * snapshot.
      * The event is a flyweight whose payload is the verbatim line: re-offering it after {@link #restoreCursor}
      * holds it again. Pipeline thread.
      */
     public void forEachHeld(java.util.function.Consumer<Event> action) {
         final Event held = new Event();
-        if (heldInWindow > 0) {
-            for (int slot = 0; slot <= mask; slot++) {
-                if (window.seq(slot) > last) {
-                    window.load(slot, held);
-                    action.accept(held);
-                }
-            }
-        }
+        forEachHeld(near, heldNear, held, action);
+        forEachHeld(far, heldFar, held, action);
         for (int i = 0; i < spill.size(); i++) {
             spill.peek(i, held);
             if (held.seq > last) { // a late duplicate not yet dropped is not state
                 action.accept(held);
+            }
+        }
+    }
+
+    private void forEachHeld(EventSlots ring, int heldThere, Event held, java.util.function.Consumer<Event> action) {
+        if (heldThere > 0) {
+            for (int slot = 0; slot < ring.capacity(); slot++) {
+                if (ring.seq(slot) > last) {
+                    ring.load(slot, held);
+                    action.accept(held);
+                }
             }
         }
     }

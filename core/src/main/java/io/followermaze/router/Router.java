@@ -124,8 +124,13 @@ public final class Router implements InOrderHandler {
         }
     }
 
+    /**
+     * The user's sessions are found through its graph record (an array load for the usual small ids; every connected
+     * user has one, kept in step by {@link #register}/{@link #unregister}), not the session table's hash map.
+     */
     private void deliverToUser(long user, Event e) {
-        final ClientSession first = sessions.firstOf(user);
+        final FollowerGraph.User u = graph.user(user);
+        final ClientSession first = u == null ? null : u.firstSession();
         if (first == null) {
             notificationsUndeliverable.increment();
             return;

@@ -36,8 +36,14 @@ final class ResequencerHarness {
     private int scratchOffset;
     private long offered;
 
+    /** The window as the server sizes it: one ring when it is no larger than the near ring, else two. */
     ResequencerHarness(int windowSize, long maxPending) {
-        this.resequencer = new Resequencer(windowSize, maxPending, this::onInOrder,
+        this(windowSize, Math.min(windowSize, Resequencer.NEAR_SLOTS), maxPending);
+    }
+
+    /** With a near ring of {@code nearSlots}: small ones put most disorder into the far ring. */
+    ResequencerHarness(int windowSize, int nearSlots, long maxPending) {
+        this.resequencer = new Resequencer(windowSize, nearSlots, maxPending, Long.MAX_VALUE, this::onInOrder,
             (first, last, reason) -> gaps.add(new Gap(first, last, reason)));
     }
 

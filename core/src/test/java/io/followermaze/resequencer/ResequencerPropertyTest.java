@@ -41,10 +41,31 @@ class ResequencerPropertyTest {
         return out;
     }
 
-    /** Feeds {@code arrival} and checks the output is exactly {@code inOrder} with every field intact. */
+    /**
+     * The near-ring sizes every case runs with: the server's (one ring up to {@link Resequencer#NEAR_SLOTS}), and the
+     * smallest, which sends nearly all disorder through the far ring.
+     */
+    private static int[] nearSizes(int windowSize) {
+        final int server = Math.min(windowSize, Resequencer.NEAR_SLOTS);
+        return server == 2 ? new int[] {2} : new int[] {server, 2};
+    }
+
+    /**
+     * Feeds {@code arrival} and checks the output is exactly {@code inOrder} with every field intact, once per
+     * {@link #nearSizes}; returns the last run.
+     */
     private static ResequencerHarness runAndCheck(List<String> inOrder, List<String> arrival, int windowSize,
                                                   String context) {
-        final ResequencerHarness h = new ResequencerHarness(windowSize, UNBOUNDED);
+        ResequencerHarness last = null;
+        for (int nearSlots : nearSizes(windowSize)) {
+            last = runAndCheck(inOrder, arrival, windowSize, nearSlots, context + " near " + nearSlots);
+        }
+        return last;
+    }
+
+    private static ResequencerHarness runAndCheck(List<String> inOrder, List<String> arrival, int windowSize,
+                                                  int nearSlots, String context) {
+        final ResequencerHarness h = new ResequencerHarness(windowSize, nearSlots, UNBOUNDED);
         for (String line : arrival) {
             h.offer(line);
         }
@@ -172,9 +193,10 @@ class ResequencerPropertyTest {
      * skipped, but invariants hold: the output strictly increases, never contains a missing seq, every offered
      * event is released, dropped or still held, and the skipped ranges account for every seq not released.
      */
-    @ParameterizedTest(name = "window {0}, maxPending {1}")
-    @CsvSource({"2, 2", "2, 7", "16, 16", "16, 100", "64, 1000"})
-    void missingSeqsAndABoundedBacklog(int windowSize, long maxPending) {
+    @ParameterizedTest(name = "window {0}, near ring {1}, maxPending {2}")
+    @CsvSource({"2, 2, 2", "2, 2, 7", "16, 16, 16", "16, 16, 100", "16, 2, 100", "64, 64, 1000", "64, 4, 1000",
+        "256, 8, 1000"})
+    void missingSeqsAndABoundedBacklog(int windowSize, int nearSlots, long maxPending) {
         final long seed = Seeds.seed(5_000L + windowSize * 31L + maxPending);
         final Random random = new Random(seed);
         final List<String> inOrder = stream(seed, 40_000);
@@ -190,8 +212,9 @@ class ResequencerPropertyTest {
                 }
             }
         }
-        final String context = "seed " + seed + " window " + windowSize + " maxPending " + maxPending;
-        final ResequencerHarness h = new ResequencerHarness(windowSize, maxPending);
+        final String context = "seed " + seed + " window " + windowSize + " near " + nearSlots + " maxPending "
+            + maxPending;
+        final ResequencerHarness h = new ResequencerHarness(windowSize, nearSlots, maxPending);
         for (String line : arrival) {
             h.offer(line);
             assertTrue(h.resequencer.pending() < maxPending, context + ": pending " + h.resequencer.pending());

@@ -347,6 +347,74 @@ class ResequencerTest {
         assertEquals(50, h.resequencer.seqsSkipped().get());
     }
 
+    // ---- the two window rings (near: up to nearSlots ahead; far: the rest of the window) ----
+
+    @Test
+    void aSeqHeldInTheFarRingIsStillADuplicateOnceTheCursorBringsItNear() {
+        final ResequencerHarness h = new ResequencerHarness(16, 4, 1000);
+        h.offerSeq(10); // 10 ahead: far ring
+        for (long s = 1; s <= 7; s++) {
+            h.offerSeq(s);
+        }
+        h.offerSeq(10); // now 3 ahead: the near ring's range, but the seq is held in the far ring
+        assertEquals(1, h.resequencer.duplicatesDropped().get());
+        assertEquals(1, h.resequencer.pending());
+        h.offerSeq(9);  // near ring
+        h.offerSeq(8);  // releases 8, 9 (near) and 10 (far)
+        assertArrayEquals(range(1, 10), h.releasedSeqs());
+        h.assertReleasedMatch(ResequencerHarness::lineFor, "far duplicate");
+        assertEquals(0, h.resequencer.pending());
+    }
+
+    @Test
+    void drainsBothRingsAndTheSpillInSeqOrder() {
+        final ResequencerHarness h = new ResequencerHarness(16, 4, 1000);
+        for (long s : new long[] {12, 3, 30, 9, 2, 5, 17, 4, 16, 13, 15, 14, 11, 10, 8, 7, 6}) {
+            h.offerSeq(s); // near: 2..5; far: 9, 12..17 at arrival; spill: 30
+        }
+        assertEquals(17, h.resequencer.pending());
+        h.offerSeq(1);
+        assertArrayEquals(range(1, 17), h.releasedSeqs());
+        h.assertReleasedMatch(ResequencerHarness::lineFor, "two rings");
+        assertEquals(1, h.resequencer.pending());
+    }
+
+    @Test
+    void skipGapFindsTheLowestSeqInTheFarRing() {
+        final ResequencerHarness h = new ResequencerHarness(16, 4, 1000);
+        h.offerSeq(14);
+        h.offerSeq(10);
+        assertEquals(9, h.resequencer.skipGap());
+        assertArrayEquals(new long[] {10}, h.releasedSeqs());
+        assertEquals(3, h.resequencer.skipGap()); // 14 is now 4 ahead, still in the far ring
+        assertArrayEquals(new long[] {10, 14}, h.releasedSeqs());
+        assertEquals(0, h.resequencer.pending());
+    }
+
+    @Test
+    void everyHeldEventIsSeenForASnapshotWhicheverRingHoldsIt() {
+        final ResequencerHarness h = new ResequencerHarness(16, 4, 1000);
+        h.offerSeq(3);  // near
+        h.offerSeq(10); // far
+        h.offerSeq(40); // spill
+        final List<String> held = new ArrayList<>();
+        h.resequencer.forEachHeld(e -> held.add(e.payloadAsString()));
+        held.sort(null);
+        final List<String> expected = new ArrayList<>(List.of(ResequencerHarness.lineFor(3),
+            ResequencerHarness.lineFor(10), ResequencerHarness.lineFor(40)));
+        expected.sort(null);
+        assertEquals(expected, held);
+    }
+
+    @Test
+    void rejectsANearRingThatIsNotAPowerOfTwoWithinTheWindow() {
+        for (int near : new int[] {0, 1, 3, 32}) {
+            assertThrows(IllegalArgumentException.class,
+                () -> new Resequencer(16, near, 1000, Long.MAX_VALUE, e -> { }, null), "near " + near);
+        }
+        assertDoesNotThrow(() -> new Resequencer(16, 16, 1000, Long.MAX_VALUE, e -> { }, null));
+    }
+
     @Test
     void skipGapWithoutAListener() {
         final List<Long> out = new ArrayList<>();
