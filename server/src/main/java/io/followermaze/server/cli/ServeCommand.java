@@ -170,6 +170,12 @@ public final class ServeCommand implements Callable<Integer> {
             LOG.error("Cannot start: {}", e.getCause().getMessage());
             System.err.println("followermaze: cannot start: " + e.getCause().getMessage());
             return damaged ? JOURNAL_DAMAGED_EXIT_STATUS : JOURNAL_IO_EXIT_STATUS;
+        } catch (RuntimeException e) {
+            // e.g. a fan-out node's catch-up failing (retention deleted records it was reading): the state is partial,
+            // so no port opens; Main's System.exit ends the threads already started.
+            LOG.error("Cannot start: {}", e.toString(), e);
+            System.err.println("followermaze: cannot start: " + e);
+            return FATAL_EXIT_STATUS;
         }
         final MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(server, config.bindAddress(), metricsPort,
             metricsMaxConnections, metricsTimeoutMillis);

@@ -44,6 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class KafkaFanout implements LogFeed {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFanout.class);
+    /** Catch-up progress is logged this often (the status line starts only once the client port is open). */
+    private static final long PROGRESS_NANOS = 2_000_000_000L;
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final Consumer<byte[], byte[]> consumer;
@@ -140,6 +142,7 @@ final class KafkaFanout implements LogFeed {
             LOG.info("Fan-out: catching up on topic '{}' ({} partition(s)) up to end offsets {} ({} records) with "
                 + "routing off", topic, partitions.size(), end, total);
             long bytes = 0;
+            long nextProgress = System.nanoTime() + PROGRESS_NANOS;
             while (!reached(end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
                     if (r.value() != null) { // ingest writes none; a null record carries nothing
@@ -147,6 +150,11 @@ final class KafkaFanout implements LogFeed {
                         bytes += r.value().length;
                     }
                     consumed.incrementAndGet();
+                }
+                if (System.nanoTime() - nextProgress >= 0) { // the client port is not open yet: say how far it is
+                    nextProgress = System.nanoTime() + PROGRESS_NANOS;
+                    LOG.info("Fan-out: catching up: {} of {} records ({}%), {} bytes replayed", consumed.get(), total,
+                        total == 0 ? 100 : consumed.get() * 100 / total, bytes);
                 }
             }
             LOG.info("Fan-out: caught up in {} ms: {} records, {} bytes replayed", (System.nanoTime() - t0) / 1_000_000,
