@@ -239,6 +239,17 @@ public final class FollowerMazeServer implements AutoCloseable {
     }
 
     private Channel bind(int port, AcceptGuard guard, ChannelInitializer<Channel> initializer) throws InterruptedException {
+        final InetSocketAddress address = new InetSocketAddress(config.bindAddress(), port);
+        try {
+            return bootstrap(guard, initializer).bind(address).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // sync() rethrows the bind's own exception (e.g. address in use), checked or not
+            throw new IllegalStateException("cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ServerBootstrap bootstrap(AcceptGuard guard, ChannelInitializer<Channel> initializer) {
         return new ServerBootstrap()
             .group(acceptGroup, ioGroup)
             .channel(transport.serverChannel())
@@ -247,10 +258,7 @@ public final class FollowerMazeServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(initializer)
-            .bind(new InetSocketAddress(config.bindAddress(), port))
-            .sync()
-            .channel();
+            .childHandler(initializer);
     }
 
     /** The bound event port; -1 when this role has none ({@code fanout}). */

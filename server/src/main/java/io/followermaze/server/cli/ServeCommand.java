@@ -171,10 +171,11 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("followermaze: cannot start: " + e.getCause().getMessage());
             return damaged ? JOURNAL_DAMAGED_EXIT_STATUS : JOURNAL_IO_EXIT_STATUS;
         } catch (RuntimeException e) {
-            // e.g. a fan-out node's catch-up failing (retention deleted records it was reading): the state is partial,
-            // so no port opens; Main's System.exit ends the threads already started.
-            LOG.error("Cannot start: {}", e.toString(), e);
-            System.err.println("followermaze: cannot start: " + e);
+            // A port in use, or a fan-out node's catch-up failing (retention deleted records it was reading): one
+            // line, no port left open; Main's System.exit ends the threads already started.
+            LOG.error("Cannot start: {}", e.getMessage());
+            LOG.debug("Start-up failure", e);
+            System.err.println("followermaze: cannot start: " + e.getMessage());
             return FATAL_EXIT_STATUS;
         }
         final MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(server, config.bindAddress(), metricsPort,
