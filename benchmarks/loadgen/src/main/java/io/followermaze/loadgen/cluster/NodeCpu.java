@@ -37,10 +37,15 @@ public final class NodeCpu {
         final List<Double> cpu = seconds();
         for (int i = 0; i < nodes.size(); i++) {
             final NodeProcess n = nodes.get(i);
-            b.append(String.format(Locale.ROOT, "%-10s %8d %6d %8.2f %,14.0f %,14.0f%n", n.name(), n.pid(),
-                Math.max(n.eventPort(), n.clientPort()), cpu.get(i), n.metric("followermaze_events_released_total"),
-                n.metric("followermaze_notifications_sent_total")));
+            b.append(String.format(Locale.ROOT, "%-10s %8d %6d %8.2f %14s %14s%n", n.name(), n.pid(),
+                Math.max(n.eventPort(), n.clientPort()), cpu.get(i), count(n.metric("followermaze_events_released_total")),
+                count(n.metric("followermaze_notifications_sent_total"))));
         }
         return b.toString();
+    }
+
+    /** A counter as {@code 1,000,000}, or a dash for a node without it (ingest has no pipeline). */
+    static String count(double value) {
+        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, "%,.0f", value);
     }
 }
