@@ -1,5 +1,7 @@
 package io.followermaze.server.testing;
 
+import io.followermaze.server.StartLines;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,8 +23,8 @@ import java.util.regex.Pattern;
  * limit), on ports chosen by the OS; its output is collected line by line for assertions.
  */
 public final class ServerProcess implements AutoCloseable {
-    private static final Pattern PORTS = Pattern.compile("events on (?:[^:,]+:(\\d+)|-), clients on (?:[^:,]+:(\\d+)|-)");
-    private static final Pattern METRICS = Pattern.compile("Metrics on http://[^:]+:(\\d+)/metrics");
+    private static final Pattern PORTS = StartLines.PORTS;
+    private static final Pattern METRICS = StartLines.METRICS;
 
     private final Process process;
     private final List<String> output = new CopyOnWriteArrayList<>();
@@ -82,8 +84,8 @@ public final class ServerProcess implements AutoCloseable {
         }
         final Matcher ports = server.find(PORTS);
         // "-": the role has no such port (--role ingest / fanout)
-        server.eventPort = ports.group(1) == null ? -1 : Integer.parseInt(ports.group(1));
-        server.clientPort = ports.group(2) == null ? -1 : Integer.parseInt(ports.group(2));
+        server.eventPort = StartLines.port(ports, 1);
+        server.clientPort = StartLines.port(ports, 2);
         server.metricsPort = Integer.parseInt(server.find(METRICS).group(1));
         return server;
     }

@@ -1,6 +1,7 @@
 package io.followermaze.loadgen.cluster;
 
 import io.followermaze.loadgen.probe.ProcProbe;
+import io.followermaze.server.StartLines;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,9 +24,6 @@ import java.util.regex.Pattern;
  * few seconds, so nothing outlives the parent's tear-down.
  */
 public final class NodeProcess implements AutoCloseable {
-    /** The server's start line: "events on HOST:PORT|-, clients on HOST:PORT|-". */
-    static final Pattern SERVE_PORTS = Pattern.compile("events on (?:[^:,]+:(\\d+)|-), clients on (?:[^:,]+:(\\d+)|-)");
-    static final Pattern METRICS_PORT = Pattern.compile("Metrics on http://[^:]+:(\\d+)/metrics");
     static final Pattern BROKER_READY = Pattern.compile("dev-broker ready on (\\S+:\\d+)");
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -51,11 +49,11 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Waits for the node's ports (a fan-out node opens its client port once it has caught up with the log). */
     public NodeProcess awaitPorts(Duration limit) {
-        awaitLine(limit, SERVE_PORTS, METRICS_PORT);
-        final Matcher ports = find(SERVE_PORTS);
-        eventPort = ports.group(1) == null ? -1 : Integer.parseInt(ports.group(1));
-        clientPort = ports.group(2) == null ? -1 : Integer.parseInt(ports.group(2));
-        metricsPort = Integer.parseInt(find(METRICS_PORT).group(1));
+        awaitLine(limit, StartLines.PORTS, StartLines.METRICS);
+        final Matcher ports = find(StartLines.PORTS);
+        eventPort = StartLines.port(ports, 1);
+        clientPort = StartLines.port(ports, 2);
+        metricsPort = StartLines.port(find(StartLines.METRICS), 1);
         return this;
     }
 

@@ -3,6 +3,8 @@ package io.followermaze.loadgen.sweep;
 import io.followermaze.loadgen.Target;
 import io.followermaze.loadgen.probe.ProcProbe;
 
+import io.followermaze.server.StartLines;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A server process started for one rate of a sweep ({@code --server-cmd}): the command, one command with its
@@ -25,8 +26,6 @@ import java.util.regex.Pattern;
  * {@link #TAIL_LINES} lines are kept for the failure message.
  */
 public final class ServerProcess implements AutoCloseable {
-    static final Pattern PORTS = Pattern.compile("events on (\\S+):(\\d+), clients on (\\S+):(\\d+)");
-    static final Pattern METRICS = Pattern.compile("Metrics on http://\\S+?:(\\d+)/metrics");
     static final int TAIL_LINES = 40;
     private static final long STOP_GRACE_SECONDS = 20;
 
@@ -67,10 +66,13 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** The ports in one log line, or null if the line is not the server's "listening" line. */
+    /** The ports in one log line, or null if the line is not the "listening" line of a server with both ports. */
     static int[] parsePorts(String line) {
-        final Matcher m = PORTS.matcher(line);
-        return m.find() ? new int[] {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(4))} : null;
+        final Matcher m = StartLines.PORTS.matcher(line);
+        if (!m.find() || m.group(1) == null || m.group(2) == null) {
+            return null;
+        }
+        return new int[] {StartLines.port(m, 1), StartLines.port(m, 2)};
     }
 
     public int eventPort() {
@@ -128,9 +130,9 @@ public final class ServerProcess implements AutoCloseable {
                         ports.complete(p);
                     }
                 } else if (!metricsPort.isDone()) {
-                    final Matcher m = METRICS.matcher(line);
+                    final Matcher m = StartLines.METRICS.matcher(line);
                     if (m.find()) {
-                        metricsPort.complete(Integer.parseInt(m.group(1)));
+                        metricsPort.complete(StartLines.port(m, 1));
                     }
                 }
             }
