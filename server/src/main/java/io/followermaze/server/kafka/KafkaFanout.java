@@ -128,9 +128,15 @@ final class KafkaFanout implements LogFeed {
             }
             if (resumed.file() == null) {
                 consumer.seekToBeginning(partitions);
-                if (start.values().stream().anyMatch(o -> o > 0)) {
+                // Resolved now, not lazily at the first fetch: retention may have moved the log start since `start`
+                // was read, and the records it deleted meanwhile must be named here, not skipped unnoticed.
+                final Map<TopicPartition, Long> from = new HashMap<>();
+                for (TopicPartition tp : partitions) {
+                    from.put(tp, consumer.position(tp));
+                }
+                if (from.values().stream().anyMatch(o -> o > 0)) {
                     LOG.warn("Fan-out: topic '{}' now starts at offsets {}: retention deleted the records before "
-                        + "them, and the state rebuilt here lacks what they held", topic, start);
+                        + "them, and the state rebuilt here lacks what they held", topic, from);
                 }
             } else {
                 for (TopicPartition tp : partitions) {

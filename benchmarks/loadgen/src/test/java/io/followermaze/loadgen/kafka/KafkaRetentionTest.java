@@ -113,6 +113,45 @@ class KafkaRetentionTest extends SharedBroker {
         }
     }
 
+    /**
+     * Retention moving the log start between the node's reading of it and its first fetch must not skip records
+     * unnoticed: the node replays what is left with the WARN line that names the offsets it actually starts at.
+     * Held at that point deterministically by a named pipe in the snapshot directory, where the node looks for its
+     * snapshot after reading the log start: opening it blocks until the test opens the other end.
+     */
+    @Test
+    void aLogStartMovedWhileTheNodeLooksForItsSnapshotIsLoggedNotSkippedSilently(@TempDir Path tmp) throws Exception {
+        final String topic = "retention-moved-at-start";
+        broker.createTopic(topic, 1);
+        produce(topic, 0, RECORDS);
+        final Path snapshots = Files.createDirectories(tmp.resolve("snapshots"));
+        final Path pipe = snapshots.resolve("snapshot-00000000000000000001.snap");
+        assertEquals(0, new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start().waitFor(), "mkfifo");
+        try (ServerProcess node = ServerProcess.launch(List.of("-Xmx128m"), List.of("--role", "fanout",
+            "--kafka-bootstrap", broker.bootstrap(), "--kafka-topic", topic, "--journal-dir", snapshots.toString(),
+            "--snapshot-every", "1000"))) {
+            final CompletableFuture<OutputStream> opened = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Files.newOutputStream(pipe); // returns once the node opens it to read its "snapshot"
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try (OutputStream toNode = opened.get(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                deleteBefore(topic, 5); // the node has read the log start (0) and not yet fetched
+                toNode.write("NOTASNAP".getBytes(StandardCharsets.US_ASCII)); // a damaged snapshot: none usable
+            }
+            Conditions.await("the node to open its port or exit", LIMIT,
+                () -> !node.process().isAlive() || StartLines.PORTS.matcher(node.outputText()).find(),
+                node::outputText);
+            final String out = node.outputText();
+            assertTrue(out.lines().anyMatch(l -> l.contains("WARN") && l.contains("topic '" + topic + "' now starts "
+                + "at offsets {" + topic + "-0=5}")), "the records it can not read are named:\n" + out);
+            assertTrue(out.contains("caught up in") && out.contains(": " + (RECORDS - 5) + " records"), out);
+            System.out.println("KafkaRetentionTest, log start moved at start-up: " + line(out, "now starts at"));
+        }
+    }
+
     @Test
     void aRunningNodeOvertakenByRetentionFailsLoudlyAndReportsDown(@TempDir Path tmp) throws Exception {
         final String topic = "retention-running";
