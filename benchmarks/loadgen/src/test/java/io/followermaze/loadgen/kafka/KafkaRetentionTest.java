@@ -162,10 +162,13 @@ class KafkaRetentionTest extends SharedBroker {
         final ServerConfig config = ServerConfig.ephemeral().toBuilder().role(Role.FANOUT)
             .kafkaBootstrap(broker.bootstrap()).kafkaTopic(topic).kafkaClientConfig(clientConfig(tmp, topic)).build();
         try (FollowerMazeServer node = new FollowerMazeServer(config, fatal::complete).start()) {
-            produce(topic, 0, RECORDS);
-            assertTrue(gate.paused.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the consumer held");
-            deleteBefore(topic, RECORDS);
-            gate.release();
+            try {
+                produce(topic, 0, RECORDS);
+                assertTrue(gate.paused.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "the consumer held");
+                deleteBefore(topic, RECORDS);
+            } finally {
+                gate.release(); // also when the test fails before: closing the node must not wait for the hold
+            }
             produce(topic, RECORDS, RECORDS + 3); // what a node that jumped over the hole would read
             Conditions.await("the consumer to fail (or to read past the hole)", LIMIT,
                 () -> fatal.isDone() || node.logFeed().recordsConsumed() > 2,
