@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -128,9 +129,15 @@ final class KafkaFanout implements LogFeed {
             }
             if (resumed.file() == null) {
                 consumer.seekToBeginning(partitions);
-                if (start.values().stream().anyMatch(o -> o > 0)) {
+                // Resolved now, not lazily at the first fetch: retention may have moved the log start since `start`
+                // was read, and the records it deleted meanwhile must be named here, not skipped unnoticed.
+                final Map<TopicPartition, Long> from = new HashMap<>();
+                for (TopicPartition tp : partitions) {
+                    from.put(tp, consumer.position(tp));
+                }
+                if (from.values().stream().anyMatch(o -> o > 0)) {
                     LOG.warn("Fan-out: topic '{}' now starts at offsets {}: retention deleted the records before "
-                        + "them, and the state rebuilt here lacks what they held", topic, start);
+                        + "them, and the state rebuilt here lacks what they held", topic, from);
                 }
             } else {
                 for (TopicPartition tp : partitions) {
@@ -144,7 +151,15 @@ final class KafkaFanout implements LogFeed {
             long bytes = 0;
             long nextProgress = System.nanoTime() + PROGRESS_NANOS;
             while (!reached(end)) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                final ConsumerRecords<byte[], byte[]> polled;
+                try {
+                    polled = consumer.poll(POLL);
+                } catch (OffsetOutOfRangeException e) { // serve says "Cannot start: " + this message, exit 70
+                    throw new IllegalStateException("retention deleted records of topic '" + topic + "' before this "
+                        + "node caught up on them (next offsets " + e.offsetOutOfRangePartitions() + " are no longer "
+                        + "in the log); a restart replays what is left", e);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : polled) {
                     if (r.value() != null) { // ingest writes none; a null record carries nothing
                         stage.replay(r.value(), 0, r.value().length);
                         bytes += r.value().length;

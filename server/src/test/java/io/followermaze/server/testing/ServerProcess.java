@@ -57,20 +57,7 @@ public final class ServerProcess implements AutoCloseable {
      * @param serveArgs  extra {@code serve} options
      */
     public static ServerProcess start(List<String> jvmOptions, List<String> serveArgs, Duration limit) {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Dlogback.configurationFile=logback.xml"); // the product's console logging, not the tests'
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.followermaze.server.cli.Main", "serve",
-            "--bind", "127.0.0.1", "--event-port", "0", "--client-port", "0", "--metrics-port", "0",
-            "--status-interval-ms", "0"));
-        command.addAll(serveArgs);
-        final ServerProcess server;
-        try {
-            server = new ServerProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + command, e);
-        }
+        final ServerProcess server = launch(jvmOptions, serveArgs);
         try {
             Conditions.await("the server to log its ports", limit,
                 () -> server.find(PORTS) != null && server.find(METRICS) != null || !server.process.isAlive(),
@@ -88,6 +75,26 @@ public final class ServerProcess implements AutoCloseable {
         server.clientPort = StartLines.port(ports, 2);
         server.metricsPort = Integer.parseInt(server.find(METRICS).group(1));
         return server;
+    }
+
+    /**
+     * Starts {@code serve} as {@link #start} does but does not wait for its ports (for a start that is meant to
+     * fail, or to be held part way): {@link #clientPort()} and {@link #metric} do not answer on such a process.
+     */
+    public static ServerProcess launch(List<String> jvmOptions, List<String> serveArgs) {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dlogback.configurationFile=logback.xml"); // the product's console logging, not the tests'
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.followermaze.server.cli.Main", "serve",
+            "--bind", "127.0.0.1", "--event-port", "0", "--client-port", "0", "--metrics-port", "0",
+            "--status-interval-ms", "0"));
+        command.addAll(serveArgs);
+        try {
+            return new ServerProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + command, e);
+        }
     }
 
     public int eventPort() {
