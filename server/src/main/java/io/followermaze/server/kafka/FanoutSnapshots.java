@@ -84,8 +84,8 @@ final class FanoutSnapshots implements AutoCloseable {
             final long at = offsets[tp.partition()];
             if (at < start.get(tp)) {
                 LOG.error("Fan-out: snapshot {} resumes partition {} at offset {}, but the log now starts at {}: "
-                        + "retention deleted records this node never read, so its state can not be completed; "
-                        + "replaying the topic from the beginning (what is left of it)", file, tp, at, start.get(tp));
+                        + "retention deleted records this node never read, so this snapshot can not be completed",
+                    file, tp, at, start.get(tp));
                 return Resume.BEGINNING;
             }
             if (at > end.get(tp)) {

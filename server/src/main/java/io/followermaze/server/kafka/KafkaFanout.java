@@ -136,8 +136,12 @@ final class KafkaFanout implements LogFeed {
                     from.put(tp, consumer.position(tp));
                 }
                 if (from.values().stream().anyMatch(o -> o > 0)) {
-                    LOG.warn("Fan-out: topic '{}' now starts at offsets {}: retention deleted the records before "
-                        + "them, and the state rebuilt here lacks what they held", topic, from);
+                    // What is left can not rebuild the graph (the follows before it are gone) and starts past
+                    // seq 1, which would be waited for forever: refuse, rather than serve a wrong or stopped stream.
+                    throw new IllegalStateException("topic '" + topic + "' now starts at offsets " + from
+                        + ": retention deleted the start of the stream, and this node has no usable snapshot to "
+                        + "resume after it; copy a snapshot of this topic from another fan-out node into this node's "
+                        + "--journal-dir, or keep the topic's whole history (retention.ms=-1)");
                 }
             } else {
                 for (TopicPartition tp : partitions) {
@@ -157,7 +161,7 @@ final class KafkaFanout implements LogFeed {
                 } catch (OffsetOutOfRangeException e) { // serve says "Cannot start: " + this message, exit 70
                     throw new IllegalStateException("retention deleted records of topic '" + topic + "' before this "
                         + "node caught up on them (next offsets " + e.offsetOutOfRangePartitions() + " are no longer "
-                        + "in the log); a restart replays what is left", e);
+                        + "in the log)", e);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : polled) {
                     if (r.value() != null) { // ingest writes none; a null record carries nothing

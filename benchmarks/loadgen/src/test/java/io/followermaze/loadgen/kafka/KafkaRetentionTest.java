@@ -41,10 +41,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Retention overtaking a fan-out node, against a real broker: records deleted ({@code Admin.deleteRecords}, what
- * retention does) ahead of where the node reads. At start, a snapshot whose offsets now lie before the log start
- * falls back to the topic's start with an ERROR line (README, Cluster); a catch-up whose next records are deleted
- * under it is "Cannot start" and exit 70 (docs/operations.md); a running node whose next fetch position was deleted
- * fails loudly (FATAL line, /health DOWN, exit 70), never skipping the lost records.
+ * retention does) ahead of where the node reads. At start, a snapshot whose offsets now lie before the log start, a
+ * log start past 0 without a usable snapshot, and a catch-up whose next records are deleted under it are each
+ * "Cannot start" and exit 70 (README, Cluster; docs/operations.md): what is left can not rebuild the graph. A running
+ * node whose next fetch position was deleted fails loudly (FATAL line, /health DOWN, exit 70), never skipping the
+ * lost records.
  * <p>
  * Deterministic: every record is its own batch of {@value #EVENTS_PER_RECORD} events (about 1.8 KB), and the node
  * fetches at most 1 KiB at a time ({@code fetch.max.bytes}, {@code max.partition.fetch.bytes}: one batch per fetch),
@@ -57,7 +58,7 @@ class KafkaRetentionTest extends SharedBroker {
     private static final int RECORDS = 10;
 
     @Test
-    void snapshotOffsetsBeforeTheLogStartFallBackToTheTopicStartWithAnErrorLine(@TempDir Path tmp) throws Exception {
+    void snapshotOffsetsBeforeTheLogStartCannotStartAndExitWith70(@TempDir Path tmp) throws Exception {
         final String topic = "retention-snapshot";
         broker.createTopic(topic, 1);
         final Path snapshots = tmp.resolve("snapshots");
@@ -72,17 +73,14 @@ class KafkaRetentionTest extends SharedBroker {
         produce(topic, 5, RECORDS);
         deleteBefore(topic, 8); // retention: the log now starts at 8, after the snapshot's offset 5
 
-        try (ServerProcess second = ServerProcess.start(List.of("-Xmx128m"), args, LIMIT)) {
-            final String out = second.outputText();
+        try (ServerProcess second = ServerProcess.launch(List.of("-Xmx128m"), args)) {
+            final String out = awaitRefusal(second);
             assertTrue(out.lines().anyMatch(l -> l.contains("ERROR") && l.contains("resumes partition " + topic
-                + "-0 at offset 5, but the log now starts at 8") && l.contains("replaying the topic from the "
-                + "beginning (what is left of it)")), out);
-            assertEquals(0, second.metric("followermaze_log_resumed_records"), out);
-            assertEquals(RECORDS - 8, second.metric("followermaze_log_records_consumed_total"),
-                "caught up on what is left of the topic before opening its port");
-            // what is left starts at seq 1,601: the node waits for seq 1, which no longer exists
-            assertEquals(0, second.metric("followermaze_events_released_total"));
-            System.out.println("KafkaRetentionTest, snapshot before the log start: " + line(out, "ERROR"));
+                + "-0 at offset 5, but the log now starts at 8")), out);
+            // what is left starts at seq 1,601 and lacks the follows before it: no node may serve it
+            assertTrue(out.contains("cannot start: topic '" + topic + "' now starts at offsets {" + topic + "-0=8}: "
+                + "retention deleted the start of the stream, and this node has no usable snapshot"), out);
+            System.out.println("KafkaRetentionTest, snapshot before the log start: " + line(out, "Cannot start"));
         }
     }
 
@@ -99,29 +97,21 @@ class KafkaRetentionTest extends SharedBroker {
                 node::outputText);
             deleteBefore(topic, RECORDS);
             release(node);
-            Conditions.await("the node to exit or open its port", LIMIT,
-                () -> !node.process().isAlive() || StartLines.PORTS.matcher(node.outputText()).find(),
-                node::outputText);
-            assertFalse(StartLines.PORTS.matcher(node.outputText()).find(), "no port opened:\n" + node.outputText());
-            assertTrue(node.process().waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS), node.outputText());
-            final String out = node.outputText();
-            assertEquals(ServeCommand.FATAL_EXIT_STATUS, node.process().exitValue(), out);
-            assertTrue(out.contains("Cannot start: ") && out.contains("followermaze: cannot start: "), out);
+            final String out = awaitRefusal(node);
             assertTrue(out.contains("cannot start: retention deleted records of topic '" + topic + "' before this "
                 + "node caught up on them (next offsets {" + topic + "-0="), "the cause, in words:\n" + out);
-            assertFalse(out.contains("\tat "), "no stack trace:\n" + out);
             System.out.println("KafkaRetentionTest, catch-up overtaken: " + line(out, "Cannot start"));
         }
     }
 
     /**
      * Retention moving the log start between the node's reading of it and its first fetch must not skip records
-     * unnoticed: the node replays what is left with the WARN line that names the offsets it actually starts at.
+     * unnoticed: the node names the offsets the log now starts at and refuses to start (it has no snapshot after them).
      * Held at that point deterministically by a named pipe in the snapshot directory, where the node looks for its
      * snapshot after reading the log start: opening it blocks until the test opens the other end.
      */
     @Test
-    void aLogStartMovedWhileTheNodeLooksForItsSnapshotIsLoggedNotSkippedSilently(@TempDir Path tmp) throws Exception {
+    void aLogStartMovedWhileTheNodeLooksForItsSnapshotIsNamedAndRefused(@TempDir Path tmp) throws Exception {
         final String topic = "retention-moved-at-start";
         broker.createTopic(topic, 1);
         produce(topic, 0, RECORDS);
@@ -142,14 +132,10 @@ class KafkaRetentionTest extends SharedBroker {
                 deleteBefore(topic, 5); // the node has read the log start (0) and not yet fetched
                 toNode.write("NOTASNAP".getBytes(StandardCharsets.US_ASCII)); // a damaged snapshot: none usable
             }
-            Conditions.await("the node to open its port or exit", LIMIT,
-                () -> !node.process().isAlive() || StartLines.PORTS.matcher(node.outputText()).find(),
-                node::outputText);
-            final String out = node.outputText();
-            assertTrue(out.lines().anyMatch(l -> l.contains("WARN") && l.contains("topic '" + topic + "' now starts "
-                + "at offsets {" + topic + "-0=5}")), "the records it can not read are named:\n" + out);
-            assertTrue(out.contains("caught up in") && out.contains(": " + (RECORDS - 5) + " records"), out);
-            System.out.println("KafkaRetentionTest, log start moved at start-up: " + line(out, "now starts at"));
+            final String out = awaitRefusal(node);
+            assertTrue(out.contains("cannot start: topic '" + topic + "' now starts at offsets {" + topic + "-0=5}"),
+                "the records it can not read are named:\n" + out);
+            System.out.println("KafkaRetentionTest, log start moved at start-up: " + line(out, "Cannot start"));
         }
     }
 
@@ -209,6 +195,19 @@ class KafkaRetentionTest extends SharedBroker {
             assertTrue(out.contains(OffsetOutOfRangeException.class.getName()), out);
             System.out.println("KafkaRetentionTest, running node overtaken: " + line(out, "FATAL"));
         }
+    }
+
+    /** The node exits 70 with one "Cannot start" line and no stack trace, having opened no port; its output. */
+    private static String awaitRefusal(ServerProcess node) throws Exception {
+        Conditions.await("the node to exit or open its port", LIMIT,
+            () -> !node.process().isAlive() || StartLines.PORTS.matcher(node.outputText()).find(), node::outputText);
+        assertFalse(StartLines.PORTS.matcher(node.outputText()).find(), "no port opened:\n" + node.outputText());
+        assertTrue(node.process().waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS), node.outputText());
+        final String out = node.outputText();
+        assertEquals(ServeCommand.FATAL_EXIT_STATUS, node.process().exitValue(), out);
+        assertTrue(out.contains("Cannot start: ") && out.contains("followermaze: cannot start: "), out);
+        assertFalse(out.contains("\tat "), "no stack trace:\n" + out);
+        return out;
     }
 
     /** Records {@code from} (inclusive) to {@code to}, each its own batch of EVENTS_PER_RECORD broadcasts in seq order. */
