@@ -24,7 +24,7 @@ import java.util.function.LongConsumer;
  * <b>Memory budget.</b> At most {@code maxUsers} users are in the graph and at most {@code maxFollows} edges: a
  * follow that would add a user beyond the first bound, or a new edge beyond the second, is not stored and is
  * counted ({@link FollowResult}); the caller still delivers it (the event itself is valid). A user enters the graph
- * with its first stored follow, on either side, and stays: its record and maps are kept when they become empty, so
+ * with its first stored follow, on either side, and stays: its record and tables are kept when they become empty, so
  * follow/unfollow churn allocates nothing (the user bound therefore counts users ever in the graph, not current
  * ones). A connected user also has a record, outside the budget (there is one per connected user, bounded by the
  * connection limit); it is dropped when the user's last connection closes, unless the user entered the graph.
