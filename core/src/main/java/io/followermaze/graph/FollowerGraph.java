@@ -4,7 +4,6 @@ import io.followermaze.metrics.Counter;
 import io.followermaze.session.ClientSession;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.LongObjConsumer;
 
 import java.util.Arrays;
 import java.util.function.LongConsumer;
@@ -14,18 +13,18 @@ import java.util.function.LongConsumer;
  * no-op), indexed for the one question routing asks: <em>which connected users follow X?</em>
  * <p>
  * One {@link User} record per user (found by index for ids below {@value #DIRECT_IDS}, else in a map): it holds
- * the user's followees (followed id -> the followed user's record), its follower count, whether it is connected,
- * the first of its sessions, and its connected followers as a dense array. Follow and unfollow therefore cost two
- * record look-ups (array loads for the usual small ids) and one hash operation on the followees, instead of four to
- * six hash look-ups across separate maps; a status update walks exactly its recipients' records, reaching their
- * sessions without a lookup per recipient.
+ * the ids the user follows (an open-addressing set inside the record, {@link IdSet}), its follower count, whether it
+ * is connected, the first of its sessions, and its connected followers as a dense array. Follow and unfollow
+ * therefore cost two record look-ups (array loads for the usual small ids) and one probe of the followee table,
+ * instead of four to six hash look-ups across separate maps; a status update walks exactly its recipients'
+ * records, reaching their sessions without a lookup per recipient.
  * The dense array is kept exact on follow/unfollow by a connected follower and on connect/disconnect (which
  * walk the user's followees); a per-record index (follower id -> array position) makes removal O(1).
  * <p>
  * <b>Memory budget.</b> At most {@code maxUsers} users are in the graph and at most {@code maxFollows} edges: a
  * follow that would add a user beyond the first bound, or a new edge beyond the second, is not stored and is
  * counted ({@link FollowResult}); the caller still delivers it (the event itself is valid). A user enters the graph
- * with its first stored follow, on either side, and stays: its record and maps are kept when they become empty, so
+ * with its first stored follow, on either side, and stays: its record and tables are kept when they become empty, so
  * follow/unfollow churn allocates nothing (the user bound therefore counts users ever in the graph, not current
  * ones). A connected user also has a record, outside the budget (there is one per connected user, bounded by the
  * connection limit); it is dropped when the user's last connection closes, unless the user entered the graph.
@@ -71,13 +70,14 @@ public final class FollowerGraph {
         }
     }
 
-    /** One user's part of the graph; read by the router, changed only through {@link FollowerGraph}. */
-    public static final class User {
+    /**
+     * One user's part of the graph; read by the router, changed only through {@link FollowerGraph}. The ids it
+     * follows are the inherited {@link IdSet} (in this record, not a map beside it: see there).
+     */
+    public static final class User extends IdSet {
         private final long id;
         /** Counted in the user budget: entered the graph with a stored follow. Else a record for a connection only. */
         private boolean inGraph;
-        /** Followed id -> followed record; null until the user follows someone. */
-        private Long2ObjectHashMap<User> followees;
         private long followerCount;
         private boolean connected;
         private ClientSession firstSession;
@@ -111,13 +111,6 @@ public final class FollowerGraph {
 
         public long followerCount() {
             return followerCount;
-        }
-
-        private Long2ObjectHashMap<User> followees() {
-            if (followees == null) {
-                followees = new Long2ObjectHashMap<>();
-            }
-            return followees;
         }
 
         private void addConnectedFollower(User follower) {
@@ -154,13 +147,7 @@ public final class FollowerGraph {
      * (a map never shrinks by itself). Amortised: a shrink follows at least seven eighths as many removals. Smaller
      * ones never shrink, so ordinary follow/unfollow churn allocates nothing.
      */
-    private static final int SPARSE_ABOVE = 64;
-
-    private static void compactIfSparse(Long2ObjectHashMap<?> map) {
-        if (map.capacity() > SPARSE_ABOVE && map.size() < map.capacity() >>> 3) {
-            map.compact();
-        }
-    }
+    private static final int SPARSE_ABOVE = IdSet.SPARSE_ABOVE;
 
     private static void compactIfSparse(Long2LongHashMap map) {
         if (map.capacity() > SPARSE_ABOVE && map.size() < map.capacity() >>> 3) {
@@ -257,7 +244,7 @@ public final class FollowerGraph {
         User from = user(follower);
         User to = follower == followed ? from : user(followed);
         final boolean bothInGraph = from != null && to != null && from.inGraph && to.inGraph;
-        if (edges.get() >= maxFollows && !(bothInGraph && from.followees != null && from.followees.containsKey(followed))) {
+        if (edges.get() >= maxFollows && !(bothInGraph && from.containsId(followed))) {
             rejectedMaxFollows.increment();
             return FollowResult.REJECTED_MAX_FOLLOWS;
         }
@@ -271,8 +258,8 @@ public final class FollowerGraph {
             from = enter(from, follower);
             to = follower == followed ? from : enter(to, followed);
         }
-        if (from.followees().put(followed, to) != null) {
-            return FollowResult.ALREADY_FOLLOWING; // put stored the same record again
+        if (!from.addId(followed)) {
+            return FollowResult.ALREADY_FOLLOWING;
         }
         edges.increment();
         to.followerCount++;
@@ -285,16 +272,15 @@ public final class FollowerGraph {
     /** @return true if the edge existed */
     public boolean unfollow(long follower, long followed) {
         final User from = user(follower);
-        final User to = from == null || from.followees == null ? null : from.followees.remove(followed);
-        if (to == null) {
+        if (from == null || !from.removeId(followed)) {
             return false;
         }
+        final User to = user(followed); // a followed user is in the graph, so it has a record
         edges.add(-1);
         to.followerCount--;
         if (from.connected) {
             to.removeConnectedFollower(from);
         }
-        compactIfSparse(from.followees);
         return true;
     }
 
@@ -305,9 +291,10 @@ public final class FollowerGraph {
             return;
         }
         u.connected = true;
-        if (u.followees != null) {
-            for (User followed : u.followees.values()) {
-                followed.addConnectedFollower(u);
+        final long[] followees = u.idSlots();
+        for (long s : followees) {
+            if (s != 0) {
+                user(s - 1).addConnectedFollower(u);
             }
         }
     }
@@ -328,9 +315,10 @@ public final class FollowerGraph {
             }
             return; // no edges, so in no one's connected followers
         }
-        if (u.followees != null) {
-            for (User followed : u.followees.values()) {
-                followed.removeConnectedFollower(u);
+        final long[] followees = u.idSlots();
+        for (long s : followees) {
+            if (s != 0) {
+                user(s - 1).removeConnectedFollower(u);
             }
         }
     }
@@ -352,14 +340,12 @@ public final class FollowerGraph {
      */
     public void exportTo(GraphImage image) {
         image.clear();
-        edgeExport.image = image;
         for (User u : usersById) {
             exportUser(u, image);
         }
         for (User u : usersWithLargeIds.values()) {
             exportUser(u, image);
         }
-        edgeExport.image = null;
     }
 
     private void exportUser(User u, GraphImage image) {
@@ -367,22 +353,10 @@ public final class FollowerGraph {
             return;
         }
         image.addUser(u.id);
-        if (u.followees != null) {
-            edgeExport.follower = u.id;
-            u.followees.forEachLong(edgeExport); // walks the map's arrays: no iterator, no allocation
-        }
-    }
-
-    /** Reused for every user's followees, so that an export allocates nothing. */
-    private final EdgeExport edgeExport = new EdgeExport();
-
-    private static final class EdgeExport implements LongObjConsumer<User> {
-        GraphImage image;
-        long follower;
-
-        @Override
-        public void accept(long followed, User record) {
-            image.addEdge(follower, followed);
+        for (long s : u.idSlots()) { // walks the table: no iterator, no allocation
+            if (s != 0) {
+                image.addEdge(u.id, s - 1);
+            }
         }
     }
 
@@ -432,7 +406,7 @@ public final class FollowerGraph {
 
     public boolean isFollowing(long follower, long followed) {
         final User u = user(follower);
-        return u != null && u.followees != null && u.followees.containsKey(followed);
+        return u != null && u.containsId(followed);
     }
 
     public boolean isConnected(long user) {
@@ -467,13 +441,14 @@ public final class FollowerGraph {
     }
 
     private static long followeesHash(User u) {
-        if (u == null || u.followees == null) {
+        if (u == null) {
             return 0;
         }
         long sum = 0;
-        final var keys = u.followees.keySet().iterator();
-        while (keys.hasNext()) {
-            sum += edgeHash(u.id, keys.nextLong());
+        for (long s : u.idSlots()) {
+            if (s != 0) {
+                sum += edgeHash(u.id, s - 1);
+            }
         }
         return sum;
     }
@@ -489,10 +464,10 @@ public final class FollowerGraph {
         return z ^ (z >>> 31);
     }
 
-    /** Slots in the user's followees map (0 without one); for tests of memory that is given back. */
+    /** Slots in the user's followee table (0 before its first follow); for tests of memory that is given back. */
     int followeesCapacity(long user) {
         final User u = user(user);
-        return u == null || u.followees == null ? 0 : u.followees.capacity();
+        return u == null ? 0 : u.idCapacity();
     }
 
     /** Slots in the user's connected-follower array; for tests of memory that is given back. */
