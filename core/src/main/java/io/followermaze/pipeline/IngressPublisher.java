@@ -33,6 +33,15 @@ public interface IngressPublisher {
     <A> Outcome tryPublish(EventTranslatorOneArg<IngressEntry, A> translator, A arg);
 
     /**
+     * Entries a producer could claim now without waiting; {@link Long#MAX_VALUE} when not known, and once the
+     * pipeline has stopped (nothing to wait for: the next {@link #tryPublish} answers {@code STOPPED}). A producer
+     * that waits for room uses it to wait for several entries at once instead of one wake-up per entry.
+     */
+    default long remainingCapacity() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
      * Like {@link #tryPublish} but waits while the ring is full; not for event loops.
      *
      * @return false if the pipeline has stopped (nothing was published)

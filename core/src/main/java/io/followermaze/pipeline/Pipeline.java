@@ -310,4 +310,9 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
     long ringRemainingCapacity() {
         return ring.remainingCapacity();
     }
+
+    @Override
+    public long remainingCapacity() {
+        return stopped || failure != null ? Long.MAX_VALUE : ring.remainingCapacity();
+    }
 }

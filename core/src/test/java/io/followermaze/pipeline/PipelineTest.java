@@ -289,6 +289,17 @@ class PipelineTest {
         assertTrue(pipeline.ringRemainingCapacity() <= SMALL.ringSize());
     }
 
+    /** Free entries for a waiting producer; once stopped, unbounded, so that it tries and learns STOPPED at once. */
+    @Test
+    void remainingCapacityIsTheRingsUntilStopped() {
+        final Pipeline pipeline = newPipeline(SMALL);
+        assertEquals(SMALL.ringSize(), pipeline.remainingCapacity()); // nothing published yet
+        assertTrue(pipeline.drainAndStop(5, TimeUnit.SECONDS));
+        assertEquals(Long.MAX_VALUE, pipeline.remainingCapacity());
+        assertEquals(IngressPublisher.Outcome.STOPPED, pipeline.tryPublish((entry, seq, arg) -> { }, null));
+        pipeline.close();
+    }
+
     /**
      * A translator that throws leaves no hole in the ring (the claimed entry is still published) and no stale entry
      * either: the slot, last used a whole ring ago, is published empty rather than replayed.

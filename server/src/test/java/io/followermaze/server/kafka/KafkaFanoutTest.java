@@ -1,6 +1,9 @@
 package io.followermaze.server.kafka;
 
+import com.lmax.disruptor.EventTranslatorOneArg;
 import io.followermaze.pipeline.EgressListener;
+import io.followermaze.pipeline.IngressEntry;
+import io.followermaze.pipeline.IngressPublisher;
 import io.followermaze.pipeline.Pipeline;
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.server.testing.Conditions;
@@ -26,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,6 +41,78 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KafkaFanoutTest {
     private static final String TOPIC = "t";
     private static final Duration LIMIT = Duration.ofSeconds(30);
+
+    /**
+     * A ring that frees one entry each time the waiting consumer looks (the pipeline draining while it is parked),
+     * holds {@code free} now, and stops after {@code stopAfterLooks} looks (0: never).
+     */
+    private static final class DrainingRing implements IngressPublisher {
+        long free;
+        int tries;
+        int looks;
+        int published;
+        int stopAfterLooks;
+        boolean stopped;
+
+        @Override
+        public PipelineConfig config() {
+            return PipelineConfig.DEFAULT;
+        }
+
+        @Override
+        public <A> Outcome tryPublish(EventTranslatorOneArg<IngressEntry, A> translator, A arg) {
+            tries++;
+            if (stopped) {
+                return Outcome.STOPPED;
+            }
+            if (free == 0) {
+                return Outcome.RING_FULL;
+            }
+            free--;
+            published++;
+            return Outcome.PUBLISHED;
+        }
+
+        @Override
+        public long remainingCapacity() {
+            looks++;
+            stopped |= looks == stopAfterLooks;
+            return stopped ? Long.MAX_VALUE : ++free;
+        }
+    }
+
+    private static final EventTranslatorOneArg<IngressEntry, Object> NOTHING = (entry, seq, arg) -> { };
+
+    @Test
+    void aRecordGoesInAtOnceWhileTheRingHasRoom() {
+        final DrainingRing ring = new DrainingRing();
+        ring.free = 1;
+        assertTrue(KafkaFanout.publishWaiting(ring, NOTHING, null, 16));
+        assertEquals(1, ring.tries);
+        assertEquals(0, ring.looks);
+        assertEquals(1, ring.published);
+    }
+
+    /** At a full ring the consumer waits for a quarter of it (4 of 16 entries), not for the first free entry. */
+    @Test
+    void atAFullRingTheConsumerWaitsForAQuarterOfItThenPublishes() {
+        final DrainingRing ring = new DrainingRing();
+        assertTrue(KafkaFanout.publishWaiting(ring, NOTHING, null, 16));
+        assertEquals(4, ring.looks); // free 1, 2, 3: parked on; free 4: try
+        assertEquals(2, ring.tries); // the first, at the full ring, and the one that published
+        assertEquals(1, ring.published);
+        assertEquals(3, ring.free); // the other three entries of the quarter are there for the next records
+    }
+
+    @Test
+    void aPipelineThatStopsWhileTheConsumerWaitsEndsTheWait() {
+        final DrainingRing ring = new DrainingRing();
+        ring.stopAfterLooks = 2;
+        assertFalse(KafkaFanout.publishWaiting(ring, NOTHING, null, 1024));
+        assertEquals(2, ring.looks);
+        assertEquals(2, ring.tries);
+        assertEquals(0, ring.published);
+    }
 
     @Test
     void aConsumerThatFailsIsFatalAndReported() {

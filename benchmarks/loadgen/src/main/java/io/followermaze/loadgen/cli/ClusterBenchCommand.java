@@ -73,6 +73,12 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     @Option(names = "--no-replay-floor", negatable = true, description = "Measure (d), the replay floor, each round.")
     boolean replayFloor = true;
 
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", description = "Open loop, as loadgen --rate: offer this"
+        + " many events/s to both the single node and the cluster, so that their CPU seconds compare the same stream at"
+        + " the same pace (choose one the cluster sustains: 'late batches' in the latency table says it fell behind)."
+        + " 0: blast, as fast as each takes events.")
+    long rate;
+
     /** One loaded run: its loadgen result and the CPU seconds of each process (single: one; cluster: broker first). */
     private record Row(int round, Mix mix, RunResult result, List<String> names, List<Double> cpu) {
     }
@@ -83,19 +89,25 @@ public final class ClusterBenchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Invalid options: --repetitions, --fanouts, --partitions must be >= 1");
             return 2;
         }
+        try {
+            mixes.forEach(this::config); // every mix's configuration is valid before anything starts
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("Invalid options: " + e.getMessage());
+            return 2;
+        }
         DevBrokerCommand.quietKafkaLogs();
         final PrintWriter out = spec.commandLine().getOut();
         final NodeLauncher launcher = NodeLauncher.fromEnvironment();
-        out.printf("cluster-bench: %,d events, %d clients, mixes %s, %d round(s); nodes: %s%s%n", totalEvents,
-            concurrency, mixes, repetitions, launcher.describe(),
+        out.printf("cluster-bench: %,d events, %d clients, mixes %s, %d round(s), %s; nodes: %s%s%n", totalEvents,
+            concurrency, mixes, repetitions, rate > 0 ? String.format(Locale.ROOT,
+                "paced at %,d events/s (open loop)", rate) : "blast", launcher.describe(),
             kafkaClientConfig == null ? "" : "; Kafka client config " + kafkaClientConfig);
         out.flush();
         final List<Row> rows = new ArrayList<>();
         final List<String> floors = new ArrayList<>();
         for (int round = 1; round <= repetitions; round++) {
             for (Mix mix : mixes) {
-                final LoadgenConfig config = LoadgenConfig.builder().totalEvents(totalEvents).concurrency(concurrency)
-                    .mix(mix).timeoutMillis(timeoutMillis).logIntervalMillis(0).build();
+                final LoadgenConfig config = config(mix);
                 rows.add(single(round, mix, config, launcher));
                 print(out, rows.get(rows.size() - 1));
                 rows.add(cluster(round, mix, config, launcher, replayFloor && mix == mixes.get(0) ? floors : null));
@@ -111,6 +123,12 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         out.println(passed ? "PASS" : "FAIL");
         out.flush();
         return passed ? 0 : 1;
+    }
+
+    /** One run's load: the same for the single node and the cluster; paced when {@code --rate} is above 0. */
+    LoadgenConfig config(Mix mix) {
+        return LoadgenConfig.builder().totalEvents(totalEvents).concurrency(concurrency).mix(mix)
+            .timeoutMillis(timeoutMillis).logIntervalMillis(0).rate(rate).build();
     }
 
     private Row single(int round, Mix mix, LoadgenConfig config, NodeLauncher launcher) throws Exception {
@@ -172,9 +190,10 @@ public final class ClusterBenchCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, Row row) {
         final RunResult r = row.result();
-        out.printf(Locale.ROOT, "round %d %-12s %s %,.0f events/s, %,.0f notifications/s, CPU s %s%n", row.round(),
+        out.printf(Locale.ROOT, "round %d %-12s %s %,.0f events/s, %,.0f notifications/s,%s CPU s %s%n", row.round(),
             r.label(), r.passed() ? "PASS" : "FAIL (" + r.failure() + ")", r.eventsPerSecond(),
-            r.notificationsPerSecond(), cpuList(row));
+            r.notificationsPerSecond(), r.paced() ? String.format(Locale.ROOT, " %,d late batches,", r.lateBatches())
+                : "", cpuList(row));
         out.flush();
     }
 

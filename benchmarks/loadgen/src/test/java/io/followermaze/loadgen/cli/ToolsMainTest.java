@@ -58,6 +58,34 @@ class ToolsMainTest {
     }
 
     @Test
+    void clusterBenchRatePacesBothSidesAndDefaultsToABlast() {
+        final ClusterBenchCommand paced = new ClusterBenchCommand();
+        new CommandLine(paced).setCaseInsensitiveEnumValuesAllowed(true)
+            .parseArgs("--total-events", "3000000", "--rate", "500000", "--concurrency-level", "20");
+        for (Mix mix : new Mix[] {Mix.REFERENCE, Mix.FANOUT}) {
+            final LoadgenConfig c = paced.config(mix); // the one load both the single node and the cluster get
+            assertTrue(c.paced());
+            assertEquals(500_000, c.rate());
+            assertEquals(3_000_000, c.totalEvents());
+            assertEquals(20, c.concurrency());
+            assertEquals(mix, c.mix());
+        }
+        final ClusterBenchCommand blast = new ClusterBenchCommand();
+        new CommandLine(blast).parseArgs();
+        assertFalse(blast.config(Mix.FANOUT).paced());
+        assertEquals(0, blast.config(Mix.FANOUT).rate());
+    }
+
+    @Test
+    void clusterBenchRejectsANegativeRateBeforeStartingAnything() {
+        assertEquals(2, run("cluster-bench", "--rate", "-1", "--total-events", "1000"));
+        assertTrue(err.toString().contains("Invalid options: rate must be >= 0"), err.toString());
+        assertEquals("", out.toString());
+        assertEquals(0, run("cluster-bench", "--help"));
+        assertTrue(out.toString().contains("--rate=EVENTS_PER_S"), out.toString());
+    }
+
+    @Test
     void invalidOptionsExitWithTwo() {
         assertEquals(2, run("loadgen", "--concurrency-level", "50", "--number-of-users", "10"));
         assertTrue(err.toString().contains("numberOfUsers must be"), err.toString());
