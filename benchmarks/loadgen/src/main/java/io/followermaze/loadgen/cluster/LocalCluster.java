@@ -181,7 +181,11 @@ public final class LocalCluster implements AutoCloseable {
         public Sample sample() {
             long cpu = 0;
             for (NodeProcess n : nodes) {
-                cpu += n.cpuNanos();
+                final long c = n.cpuNanos();
+                if (c < 0) {
+                    return new Sample(-1, -1); // a node is gone: its CPU can not be read, so the sum is unknown
+                }
+                cpu += c;
             }
             return new Sample(cpu, -1);
         }

@@ -160,6 +160,15 @@ public final class NodeProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** "up", or how it ended: "exit 70", "exit 137 (signal 9)". */
+    public String state() {
+        return process.isAlive() ? "up" : ended(process.exitValue());
+    }
+
+    static String ended(int status) {
+        return "exit " + status + (status > 128 ? " (signal " + (status - 128) + ")" : "");
+    }
+
     public int eventPort() {
         return eventPort;
     }

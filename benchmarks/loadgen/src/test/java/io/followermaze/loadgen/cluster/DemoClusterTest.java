@@ -33,7 +33,7 @@ class DemoClusterTest {
         assertTrue(out.toString().contains("PASS"), out.toString());
         assertTrue(out.toString().matches("(?s).*fanout-1 .*\\n.*fanout-2 .*"), "both fan-out nodes reported:\n" + out);
         assertTrue(out.toString().matches("(?s).*fanout-1 +\\d+ +\\d+ +[0-9.]+ +50,000 .*"), "fanout-1 released all:\n" + out);
-        assertTrue(out.toString().matches("(?s).*ingest +\\d+ +\\d+ +[0-9.]+ +— +—\\n.*"), "ingest has no pipeline:\n" + out);
+        assertTrue(out.toString().matches("(?s).*ingest +\\d+ +\\d+ +[0-9.]+ +— +— +up\\n.*"), "ingest has no pipeline:\n" + out);
         assertEquals(before, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList(),
             "every node process stopped");
     }
