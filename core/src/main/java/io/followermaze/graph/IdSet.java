@@ -30,20 +30,14 @@ class IdSet {
         if (2 * (idCount + 1) > idSlots.length) {
             rehash(Math.max(FIRST_CAPACITY, idSlots.length * 2));
         }
-        final long[] slots = idSlots;
-        final int mask = slots.length - 1;
         final long stored = id + 1;
-        for (int i = slot(stored, mask); ; i = (i + 1) & mask) {
-            final long s = slots[i];
-            if (s == stored) {
-                return false;
-            }
-            if (s == 0) {
-                slots[i] = stored;
-                idCount++;
-                return true;
-            }
+        final int i = probe(idSlots, stored);
+        if (idSlots[i] == stored) {
+            return false;
         }
+        idSlots[i] = stored;
+        idCount++;
+        return true;
     }
 
     /** @return true if {@code id} was in the set */
@@ -53,13 +47,9 @@ class IdSet {
             return false;
         }
         final int mask = slots.length - 1;
-        final long stored = id + 1;
-        int i = slot(stored, mask);
-        while (slots[i] != stored) {
-            if (slots[i] == 0) {
-                return false;
-            }
-            i = (i + 1) & mask;
+        final int i = probe(slots, id + 1);
+        if (slots[i] == 0) {
+            return false;
         }
         // Backward shift: move later members of the probe run into the hole when their home slot allows it.
         int hole = i;
@@ -84,17 +74,8 @@ class IdSet {
         if (idCount == 0 || id < 0) {
             return false;
         }
-        final int mask = slots.length - 1;
         final long stored = id + 1;
-        for (int i = slot(stored, mask); ; i = (i + 1) & mask) {
-            final long s = slots[i];
-            if (s == stored) {
-                return true;
-            }
-            if (s == 0) {
-                return false;
-            }
-        }
+        return slots[probe(slots, stored)] == stored;
     }
 
     final int idCount() {
@@ -114,6 +95,16 @@ class IdSet {
         return idSlots;
     }
 
+    /** The slot of {@code stored}, or the free slot that ends its probe run (the table is never full). */
+    private static int probe(long[] slots, long stored) {
+        final int mask = slots.length - 1;
+        int i = slot(stored, mask);
+        while (slots[i] != stored && slots[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
     /** Spreads ids that differ in the low bits (as sequential ids do) over the table (Fibonacci hashing). */
     private static int slot(long stored, int mask) {
         final long h = stored * 0x9E3779B97F4A7C15L;
@@ -123,14 +114,9 @@ class IdSet {
     private void rehash(int capacity) {
         final long[] old = idSlots;
         final long[] slots = new long[capacity];
-        final int mask = capacity - 1;
         for (long s : old) {
             if (s != 0) {
-                int i = slot(s, mask);
-                while (slots[i] != 0) {
-                    i = (i + 1) & mask;
-                }
-                slots[i] = s;
+                slots[probe(slots, s)] = s; // not yet there: its probe run ends at a free slot
             }
         }
         idSlots = slots;

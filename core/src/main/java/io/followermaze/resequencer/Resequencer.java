@@ -275,10 +275,7 @@ public final class Resequencer {
             if (near.seq(slot) != next) {
                 break;
             }
-            near.load(slot, released);
-            near.free(slot);
-            heldNear--;
-            release(released);
+            releaseNear(slot);
         }
         pendingGauge.set(heldNear);
     }
@@ -290,10 +287,7 @@ public final class Resequencer {
             final long next = last + 1;
             final int slot = (int) (next & nearMask);
             if (near.seq(slot) == next) {
-                near.load(slot, released);
-                near.free(slot);
-                heldNear--;
-                release(released);
+                releaseNear(slot);
             } else if (heldFar != 0 && far.seq((int) (next & mask)) == next) {
                 final int farSlot = (int) (next & mask);
                 far.load(farSlot, released);
@@ -308,6 +302,13 @@ public final class Resequencer {
             }
         }
         pendingGauge.set(pending());
+    }
+
+    private void releaseNear(int slot) {
+        near.load(slot, released);
+        near.free(slot);
+        heldNear--;
+        release(released);
     }
 
     /**

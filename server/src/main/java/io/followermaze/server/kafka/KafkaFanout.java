@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The fan-out role's ingress: a consumer {@code assign()}ed to every partition of the topic (no consumer group, so no
@@ -49,9 +48,6 @@ final class KafkaFanout implements LogFeed {
     /** Catch-up progress is logged this often (the status line starts only once the client port is open). */
     private static final long PROGRESS_NANOS = 2_000_000_000L;
     private static final Duration POLL = Duration.ofMillis(100);
-    /** First and longest pause of the consumer thread while the ring is full ({@link #publishWaiting}). */
-    static final long MIN_FULL_PARK_NANOS = 10_000;
-    static final long MAX_FULL_PARK_NANOS = 1_000_000;
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -242,7 +238,7 @@ final class KafkaFanout implements LogFeed {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     final byte[] value = r.value();
                     final boolean live = value == null || value.length <= config.chunkBytes()
-                        ? publishWaiting(ring, value == null ? END_OF_RECORD : copy, r, config.ringSize())
+                        ? ring.publish(value == null ? END_OF_RECORD : copy, r) // waits for a quarter of a full ring
                         : publishFramed(ring, r);
                     if (!live) {
                         return; // the pipeline has stopped
@@ -264,32 +260,6 @@ final class KafkaFanout implements LogFeed {
                 LOG.warn("Fan-out: closing the log consumer failed: {}", e.toString());
             }
         }
-    }
-
-    /**
-     * Publishes one record into the ring, waiting while it is full. The wait is for a quarter of the ring at once,
-     * parked with a growing pause (10 µs doubling to 1 ms), not for one entry polled every 10 µs
-     * ({@link IngressPublisher#publish}): in a blast the pipeline is the bottleneck and the ring is full nearly all
-     * the time, each entry (a 16 KiB record, ~1,000 events) takes the pipeline about a millisecond, and a wake-up
-     * per 10 µs made this thread the node's second busiest (~75,000-95,000 futex calls and ~1.8 CPU s per 3M
-     * fan-out-mix events). Three quarters of the ring stay queued, so the pipeline never starves; a ring with room
-     * (any paced run the node keeps up with) takes the record at once, as before.
-     *
-     * @return false if the pipeline has stopped (nothing was published)
-     */
-    static <A> boolean publishWaiting(IngressPublisher ring, EventTranslatorOneArg<IngressEntry, A> translator, A arg,
-                                      int ringSize) {
-        IngressPublisher.Outcome outcome = ring.tryPublish(translator, arg);
-        final long resumeAt = Math.max(1, ringSize / 4);
-        long park = MIN_FULL_PARK_NANOS;
-        while (outcome == IngressPublisher.Outcome.RING_FULL) {
-            LockSupport.parkNanos(park);
-            park = Math.min(park * 2, MAX_FULL_PARK_NANOS);
-            if (ring.remainingCapacity() >= resumeAt) { // MAX_VALUE once stopped: tryPublish then says so
-                outcome = ring.tryPublish(translator, arg);
-            }
-        }
-        return outcome == IngressPublisher.Outcome.PUBLISHED;
     }
 
     private void fail(Throwable t) {
@@ -315,6 +285,11 @@ final class KafkaFanout implements LogFeed {
                     translator.translateTo(entry, seq, a);
                     entry.loggedPart();
                 }, arg);
+            }
+
+            @Override
+            public long remainingCapacity() {
+                return ring.remainingCapacity(); // so that its waits, too, are for a quarter of the ring
             }
         }, r.value(), 0, r.value().length);
         return ring.publish(END_OF_RECORD, r);

@@ -87,7 +87,7 @@ class KafkaFanoutTest {
     void aRecordGoesInAtOnceWhileTheRingHasRoom() {
         final DrainingRing ring = new DrainingRing();
         ring.free = 1;
-        assertTrue(KafkaFanout.publishWaiting(ring, NOTHING, null, 16));
+        assertTrue(IngressPublisher.publishWaiting(ring, NOTHING, null, 16));
         assertEquals(1, ring.tries);
         assertEquals(0, ring.looks);
         assertEquals(1, ring.published);
@@ -97,7 +97,7 @@ class KafkaFanoutTest {
     @Test
     void atAFullRingTheConsumerWaitsForAQuarterOfItThenPublishes() {
         final DrainingRing ring = new DrainingRing();
-        assertTrue(KafkaFanout.publishWaiting(ring, NOTHING, null, 16));
+        assertTrue(IngressPublisher.publishWaiting(ring, NOTHING, null, 16));
         assertEquals(4, ring.looks); // free 1, 2, 3: parked on; free 4: try
         assertEquals(2, ring.tries); // the first, at the full ring, and the one that published
         assertEquals(1, ring.published);
@@ -108,7 +108,7 @@ class KafkaFanoutTest {
     void aPipelineThatStopsWhileTheConsumerWaitsEndsTheWait() {
         final DrainingRing ring = new DrainingRing();
         ring.stopAfterLooks = 2;
-        assertFalse(KafkaFanout.publishWaiting(ring, NOTHING, null, 1024));
+        assertFalse(IngressPublisher.publishWaiting(ring, NOTHING, null, 1024));
         assertEquals(2, ring.looks);
         assertEquals(2, ring.tries);
         assertEquals(0, ring.published);
