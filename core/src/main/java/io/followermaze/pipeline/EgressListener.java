@@ -18,6 +18,15 @@ public interface EgressListener {
      */
     void onBatchEnd();
 
+    /**
+     * Asked by a pipeline that runs on an event loop ({@link LoopConsumer}) before it takes more input, instead of
+     * waiting inside {@link #onBatchEnd()}: true while clients must catch up first. Such a pipeline shares its
+     * thread with the sockets it writes to, so it must not wait for them.
+     */
+    default boolean holdsBack() {
+        return false;
+    }
+
     /** Does nothing: for pipelines whose sessions write somewhere synchronous (tests, benchmarks). */
     EgressListener NONE = () -> { };
 }

@@ -1,5 +1,6 @@
 package io.followermaze.pipeline;
 
+import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.Sequence;
@@ -29,7 +30,10 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
     private final PipelineConfig config;
+    /** Null when the stage runs on an event loop ({@link #onLoop}). */
     private final Disruptor<IngressEntry> disruptor;
+    /** Null when the stage has a Disruptor thread of its own. */
+    private final LoopConsumer onLoop;
     private final RingBuffer<IngressEntry> ring;
     private final SequenceRouteStage sequenceRoute;
     private final PipelineStats stats;
@@ -91,6 +95,20 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
     public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory,
                     Consumer<Throwable> onFatal, List<PipelineTopology.Stage> upstream,
                     Consumer<SequenceRouteStage> beforeStart) {
+        this(config, egress, threadFactory, onFatal, upstream, beforeStart, null);
+    }
+
+    /**
+     * @param eventLoop where the sequence-route stage runs, as tasks ({@link LoopConsumer}); null: on a Disruptor
+     *                  thread of its own from {@code threadFactory}. On a loop the wait strategy is not used, and
+     *                  no upstream stage is allowed (it would need a thread of its own, and a hop back to the loop).
+     */
+    public Pipeline(PipelineConfig config, EgressListener egress, ThreadFactory threadFactory,
+                    Consumer<Throwable> onFatal, List<PipelineTopology.Stage> upstream,
+                    Consumer<SequenceRouteStage> beforeStart, ScheduledExecutorService eventLoop) {
+        if (eventLoop != null && !upstream.isEmpty()) {
+            throw new IllegalArgumentException("a pipeline on an event loop takes no upstream stage: " + upstream);
+        }
         this.config = config;
         this.onFatal = onFatal;
         this.sequenceRoute = new SequenceRouteStage(config, egress);
@@ -105,12 +123,25 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
         this.topology = chain;
 
         final int chunkBytes = config.chunkBytes();
-        this.disruptor = new Disruptor<>(() -> new IngressEntry(chunkBytes), config.ringSize(), threadFactory,
-            ProducerType.MULTI, config.newWaitStrategy());
-        topology.wire(disruptor);
-        disruptor.setDefaultExceptionHandler(new KeepAliveExceptionHandler());
-        beforeStart.accept(sequenceRoute);
-        this.ring = disruptor.start();
+        if (eventLoop == null) {
+            this.disruptor = new Disruptor<>(() -> new IngressEntry(chunkBytes), config.ringSize(), threadFactory,
+                ProducerType.MULTI, config.newWaitStrategy());
+            topology.wire(disruptor);
+            disruptor.setDefaultExceptionHandler(new KeepAliveExceptionHandler());
+            beforeStart.accept(sequenceRoute);
+            this.ring = disruptor.start();
+            this.onLoop = null;
+        } else {
+            // Nobody waits on this ring (the loop polls it), so its wait strategy's signal must cost nothing: the
+            // busy-spin strategy's is empty (the blocking one's takes a lock on every publish).
+            this.disruptor = null;
+            this.ring = RingBuffer.createMultiProducer(() -> new IngressEntry(chunkBytes), config.ringSize(),
+                new BusySpinWaitStrategy());
+            this.onLoop = new LoopConsumer(ring, sequenceRoute, egress, new KeepAliveExceptionHandler(), eventLoop);
+            // Every task of the consumer is queued after this point, and the queue's hand-over makes what the
+            // replay did visible on the loop.
+            beforeStart.accept(sequenceRoute);
+        }
         this.stats = new PipelineStats(sequenceRoute, this);
         this.ticker = config.gapTimeoutMillis() > 0 ? startTicker(Math.max(1, config.gapTimeoutMillis() / 4)) : null;
     }
@@ -239,6 +270,9 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
         } finally {
             ring.publish(sequence); // always: an unpublished claim would stall every stage behind it
         }
+        if (onLoop != null) {
+            onLoop.published();
+        }
         return Outcome.PUBLISHED;
     }
 
@@ -256,8 +290,13 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
             ticker.shutdownNow();
         }
         if (failure != null) { // nothing will ever consume the ring again
-            disruptor.halt();
+            if (disruptor != null) {
+                disruptor.halt();
+            }
             return false;
+        }
+        if (onLoop != null) {
+            return stopOnLoop(timeout, unit);
         }
         try {
             disruptor.shutdown(timeout, unit);
@@ -269,6 +308,24 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
             return false;
         } catch (TimeoutException e) {
             disruptor.halt();
+            return false;
+        } finally {
+            stopped = true;
+        }
+    }
+
+    /** The loop takes what is published, then runs the stage's onShutdown; the loop itself is the caller's. */
+    private boolean stopOnLoop(long timeout, TimeUnit unit) {
+        onLoop.stop();
+        try {
+            if (sequenceRoute.awaitShutdown(timeout, unit)) {
+                return true;
+            }
+            onLoop.halt();
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            onLoop.halt();
             return false;
         } finally {
             stopped = true;

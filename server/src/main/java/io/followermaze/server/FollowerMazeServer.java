@@ -115,8 +115,16 @@ public final class FollowerMazeServer implements AutoCloseable {
         this.config = config;
         this.clientCap = ClientCap.of(config, fdLimit);
         this.transport = NettyTransport.select(config.transport());
+        final boolean onLoop = config.pipelineThread() == PipelineThread.EVENT_LOOP;
         this.egress = new Egress(config.maxOutboundBytes(), DirectMemory.outboundBudget(config.maxTotalOutboundBytes()),
-            config.handoffBytes(), config.slowClientGraceMillis(), config.clientStallMillis(), ByteBufAllocator.DEFAULT);
+            config.handoffBytes(), config.slowClientGraceMillis(), config.clientStallMillis(), ByteBufAllocator.DEFAULT,
+            onLoop);
+        // Event loops are daemon threads that run nothing until a channel is registered: made first, so that a
+        // pipeline on the event loop has its loop (a failing recovery below leaves them idle, as the JVM exits).
+        this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("followermaze-accept", true),
+            transport.ioHandlerFactory());
+        this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+            new DefaultThreadFactory("followermaze-io", true), transport.ioHandlerFactory());
         // The pipeline first: with a journal, recovery replays it here, before any thread or listener exists, and a
         // damaged journal stops the start with nothing to clean up.
         // A FastThreadLocalThread, so that buffers the pipeline allocates come from a thread-local cache.
@@ -140,12 +148,10 @@ public final class FollowerMazeServer implements AutoCloseable {
                 journal.recovery());
         } else {
             this.journal = null;
-            this.pipeline = new Pipeline(config.pipeline(), egress, pipelineThreads, onFatal);
+            // On the event loop: the loop that reads the source routes and writes in the same turn (PipelineThread).
+            this.pipeline = new Pipeline(config.pipeline(), egress, pipelineThreads, onFatal, List.of(), stage -> { },
+                onLoop ? ioGroup.next() : null);
         }
-        this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("followermaze-accept", true),
-            transport.ioHandlerFactory());
-        this.ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(),
-            new DefaultThreadFactory("followermaze-io", true), transport.ioHandlerFactory());
     }
 
     /** Binds both listeners; returns once they accept connections. */

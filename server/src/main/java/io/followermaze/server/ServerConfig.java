@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * @param bindAddress           address both listeners bind to
  * @param eventPort             event-source port; 0 picks a free port (see {@link FollowerMazeServer#eventPort()})
  * @param clientPort            client port; 0 picks a free port
- * @param ioThreads             Netty event loops for connections (the pipeline has its own thread)
+ * @param ioThreads             Netty event loops for connections (the pipeline has its own thread unless
+ *                              {@code pipelineThread} puts it on the first of them)
  * @param transport             socket transport (see {@link Transport})
  * @param clientHighWaterMark   bytes queued for one client above which it counts as congested and the pipeline
  *                              waits for it (Netty's write-buffer high-water mark; the low one is half of it)
@@ -45,6 +46,8 @@ import java.util.function.Consumer;
  * @param kafkaTopic            the topic that carries the event stream between ingest and fan-out nodes
  * @param kafkaClientConfig     optional properties file of Kafka producer/consumer settings (security, compression);
  *                              null for none
+ * @param pipelineThread        where the sequence-route stage runs: a thread of its own or the first event loop
+ *                              (single node without a journal only; see {@link PipelineThread})
  */
 public record ServerConfig(String bindAddress, int eventPort, int clientPort, int ioThreads, Transport transport,
                            int clientHighWaterMark, long slowClientGraceMillis, long maxOutboundBytes,
@@ -52,7 +55,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
                            int maxEventSources, long eventSourceIdleTimeoutMillis, long maxTotalOutboundBytes,
                            long clientStallMillis, TlsConfig tls, PipelineConfig pipeline,
                            JournalConfig journal, Role role, String kafkaBootstrap, String kafkaTopic,
-                           Path kafkaClientConfig) {
+                           Path kafkaClientConfig, PipelineThread pipelineThread) {
 
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int DEFAULT_EVENT_PORT = 9090;
@@ -76,6 +79,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
     public static final String DEFAULT_KAFKA_BOOTSTRAP = null;
     public static final String DEFAULT_KAFKA_TOPIC = "followermaze.events";
     public static final Path DEFAULT_KAFKA_CLIENT_CONFIG = null;
+    public static final PipelineThread DEFAULT_PIPELINE_THREAD = PipelineThread.OWN;
 
     public static final ServerConfig DEFAULT = new Builder().build();
 
@@ -121,6 +125,17 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         }
         if (kafkaTopic == null || kafkaTopic.isBlank()) {
             throw new IllegalArgumentException("kafkaTopic must be set");
+        }
+        if (pipelineThread == null) {
+            throw new IllegalArgumentException("pipelineThread must be set (" + PipelineThread.names(", ") + ")");
+        }
+        if (pipelineThread == PipelineThread.EVENT_LOOP && role != Role.ALL) {
+            throw new IllegalArgumentException("--pipeline-thread event-loop is for the single node (--role all): a "
+                + "fan-out node's log consumer would hand every record to the loop");
+        }
+        if (pipelineThread == PipelineThread.EVENT_LOOP && journal != null && journal.enabled()) {
+            throw new IllegalArgumentException("--pipeline-thread event-loop can not be combined with --journal-dir: "
+                + "the journal stage runs on a thread of its own ahead of the pipeline");
         }
         if (tls == null || pipeline == null || journal == null) {
             throw new IllegalArgumentException("tls, pipeline and journal must be set (TlsConfig.NONE, JournalConfig.OFF "
@@ -169,6 +184,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         private String kafkaBootstrap = DEFAULT_KAFKA_BOOTSTRAP;
         private String kafkaTopic = DEFAULT_KAFKA_TOPIC;
         private Path kafkaClientConfig = DEFAULT_KAFKA_CLIENT_CONFIG;
+        private PipelineThread pipelineThread = DEFAULT_PIPELINE_THREAD;
 
         public Builder() {
         }
@@ -197,6 +213,7 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             kafkaBootstrap = c.kafkaBootstrap;
             kafkaTopic = c.kafkaTopic;
             kafkaClientConfig = c.kafkaClientConfig;
+            pipelineThread = c.pipelineThread;
         }
 
         public Builder bindAddress(String v) { bindAddress = v; return this; }
@@ -229,13 +246,14 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
         public Builder kafkaBootstrap(String v) { kafkaBootstrap = v; return this; }
         public Builder kafkaTopic(String v) { kafkaTopic = v; return this; }
         public Builder kafkaClientConfig(Path v) { kafkaClientConfig = v; return this; }
+        public Builder pipelineThread(PipelineThread v) { pipelineThread = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(bindAddress, eventPort, clientPort, ioThreads, transport, clientHighWaterMark,
                 slowClientGraceMillis, maxOutboundBytes, handoffBytes, maxClientIdLength, clientIdTimeoutMillis,
                 maxClients, maxEventSources, eventSourceIdleTimeoutMillis, maxTotalOutboundBytes, clientStallMillis,
                 tls.build(), pipeline.build(), journal.build(), role, kafkaBootstrap, kafkaTopic,
-                kafkaClientConfig);
+                kafkaClientConfig, pipelineThread);
         }
     }
 }

@@ -8,6 +8,8 @@ import io.followermaze.server.testing.TestClient;
 import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,9 +37,16 @@ class EndToEndTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(PipelineThread.class)
+    void twoHundredThousandEventsInShuffledBatchesReachFiftyClientsExactly(PipelineThread thread) throws Exception {
+        run(Scenario.standard(20261130L), b -> b.pipelineThread(thread));
+    }
+
+    /** The pipeline on the first of two event loops: clients and the source may be on the other. */
     @Test
-    void twoHundredThousandEventsInShuffledBatchesReachFiftyClientsExactly() throws Exception {
-        run(Scenario.standard(20261130L));
+    void pipelineOnOneOfTwoEventLoops() throws Exception {
+        run(Scenario.standard(12L), b -> b.pipelineThread(PipelineThread.EVENT_LOOP).ioThreads(2));
     }
 
     @Test
@@ -61,11 +70,12 @@ class EndToEndTest {
             s.pipeline()));
     }
 
-    @Test
-    void twoEventSourceConnectionsInARowFeedOneSequence() throws Exception {
+    @ParameterizedTest
+    @EnumSource(PipelineThread.class)
+    void twoEventSourceConnectionsInARowFeedOneSequence(PipelineThread thread) throws Exception {
         final Scenario s = Scenario.standard(10L);
         run(new Scenario(s.seed(), 100_000, s.users(), s.connectedUsers(), s.maxBatch(), "\n", "\r\n", 1, 2,
-            s.pipeline()));
+            s.pipeline()), b -> b.pipelineThread(thread));
     }
 
     @Test
@@ -76,6 +86,10 @@ class EndToEndTest {
     }
 
     static void run(Scenario sc) throws Exception {
+        run(sc, b -> { });
+    }
+
+    static void run(Scenario sc, java.util.function.Consumer<ServerConfig.Builder> edit) throws Exception {
         final EventStreamGenerator generator = new EventStreamGenerator(sc.seed(), sc.users());
         final List<String> inOrder = generator.next(sc.events());
         final List<String> arrival = EventStreamGenerator.shuffleInBatches(inOrder, sc.maxBatch(), new Random(sc.seed()));
@@ -86,7 +100,9 @@ class EndToEndTest {
         final NaiveFollowerModel model = new NaiveFollowerModel(connected);
         model.applyAll(inOrder);
 
-        final ServerConfig config = ServerConfig.ephemeral().toBuilder().pipeline(sc.pipeline()).build();
+        final ServerConfig.Builder builder = ServerConfig.ephemeral().toBuilder().pipeline(sc.pipeline());
+        edit.accept(builder);
+        final ServerConfig config = builder.build();
         final List<TestClient> clients = new ArrayList<>();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start()) {
             for (long user : connected) {

@@ -3,7 +3,8 @@ package io.followermaze.server;
 import io.followermaze.server.testing.Conditions;
 import io.followermaze.server.testing.EventSource;
 import io.followermaze.server.testing.TestClient;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -22,8 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SlowConsumerTest {
     private static final Duration LIMIT = Duration.ofSeconds(120);
 
-    @Test
-    void clientThatStopsReadingIsCutOffAndOthersReceiveEverything() throws Exception {
+    /** On the event loop the pipeline must not wait for the client (it shares the thread that would drain it). */
+    @ParameterizedTest
+    @EnumSource(PipelineThread.class)
+    void clientThatStopsReadingIsCutOffAndOthersReceiveEverything(PipelineThread thread) throws Exception {
         final int events = 1_000_000; // ~13 MB of broadcasts per client: far more than socket buffers hold
         final ByteArrayOutputStream wire = new ByteArrayOutputStream(events * 12);
         final StringBuilder expected = new StringBuilder(events * 13);
@@ -35,7 +38,7 @@ class SlowConsumerTest {
 
         final ServerConfig config = ServerConfig.ephemeral().toBuilder()
             .clientHighWaterMark(64 * 1024).handoffBytes(64 * 1024).maxOutboundBytes(1024 * 1024)
-            .slowClientGraceMillis(500).build();
+            .slowClientGraceMillis(500).pipelineThread(thread).build();
         final List<TestClient> readers = new ArrayList<>();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              Socket stalled = new Socket()) {

@@ -4,6 +4,7 @@ import io.followermaze.journal.FsyncPolicy;
 import io.followermaze.journal.JournalConfig;
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.pipeline.WaitStrategyKind;
+import io.followermaze.server.PipelineThread;
 import io.followermaze.server.Role;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.server.TlsConfig;
@@ -165,6 +166,11 @@ final class ServeOptions implements CommandLine.IModelTransformer {
         new Option<>("wait-strategy", "NAME", "Pipeline thread wait strategy: " + WaitStrategyKind.names() + ".",
             WaitStrategyKind.class, WaitStrategyKind::parse, c -> c.pipeline().waitStrategy(),
             (b, v) -> b.pipeline(p -> p.waitStrategy(v))),
+        new Option<>("pipeline-thread", PipelineThread.names("|"), "Where resequencing and routing run: a thread of "
+                + "their own (own) or the event loop that reads the source and writes the clients (event-loop: one "
+                + "thread, no hand-over; single node without a journal).",
+            PipelineThread.class, PipelineThread::parse, ServerConfig::pipelineThread,
+            ServerConfig.Builder::pipelineThread),
         journal("journal-dir", "DIR",
             "Journal every accepted event line to this directory before it is routed, and rebuild the state from it "
                 + "at start (off when unset). With --role fanout: keep only snapshots (with Kafka offsets) here and "

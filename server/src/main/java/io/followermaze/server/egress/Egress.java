@@ -52,6 +52,8 @@ public final class Egress implements EgressListener {
 
     private final long maxOutboundBytes;
     private final long maxTotalOutboundBytes;
+    /** The pipeline shares a thread with the sockets: it is held back between tasks, never parked (see holdsBack). */
+    private final boolean pipelineOnEventLoop;
     private final long handoffBytes;
     final long slowClientGraceMillis;
     final long clientStallMillis;
@@ -69,6 +71,8 @@ public final class Egress implements EgressListener {
     private final RateLimitedLog cutOffLog = new RateLimitedLog(LOG, 1000);
     private long bytesSinceHandoff;
     private long lastHandoffBytes;
+    /** The last {@link #holdsBack()} said yes: a wait in progress, counted once. */
+    private boolean heldBack;
     private ChannelSession[] dirty = new ChannelSession[256];
     private int dirtyCount;
     /** Loops with records staged since the last hand-off. */
@@ -97,8 +101,25 @@ public final class Egress implements EgressListener {
             RING_CAPACITY);
     }
 
+    /**
+     * @param pipelineOnEventLoop the pipeline runs on an event loop ({@code --pipeline-thread event-loop}): it must
+     *                            never wait for clients, so it asks {@link #holdsBack()} before it takes more input
+     */
+    public Egress(long maxOutboundBytes, long maxTotalOutboundBytes, long handoffBytes, long slowClientGraceMillis,
+                  long clientStallMillis, ByteBufAllocator allocator, boolean pipelineOnEventLoop) {
+        this(maxOutboundBytes, maxTotalOutboundBytes, handoffBytes, slowClientGraceMillis, clientStallMillis, allocator,
+            RING_CAPACITY, pipelineOnEventLoop);
+    }
+
     Egress(long maxOutboundBytes, long maxTotalOutboundBytes, long handoffBytes, long slowClientGraceMillis,
            long clientStallMillis, ByteBufAllocator allocator, int ringCapacity) {
+        this(maxOutboundBytes, maxTotalOutboundBytes, handoffBytes, slowClientGraceMillis, clientStallMillis, allocator,
+            ringCapacity, false);
+    }
+
+    Egress(long maxOutboundBytes, long maxTotalOutboundBytes, long handoffBytes, long slowClientGraceMillis,
+           long clientStallMillis, ByteBufAllocator allocator, int ringCapacity, boolean pipelineOnEventLoop) {
+        this.pipelineOnEventLoop = pipelineOnEventLoop;
         this.maxOutboundBytes = maxOutboundBytes;
         this.maxTotalOutboundBytes = Math.max(maxTotalOutboundBytes, maxOutboundBytes);
         this.handoffBytes = handoffBytes;
@@ -224,6 +245,9 @@ public final class Egress implements EgressListener {
         cutOffLog.flushIfDue();
         handOff();
         enforceTotalBudget();
+        if (pipelineOnEventLoop) {
+            return; // it asks holdsBack() before it takes more input
+        }
         if (mustWait()) {
             congestionWaits.increment();
             do {
@@ -231,6 +255,22 @@ public final class Egress implements EgressListener {
                 enforceTotalBudget();
             } while (mustWait());
         }
+    }
+
+    /**
+     * The pipeline on an event loop asks before each task: while this says yes it takes no input, the ring fills and
+     * the sources pause, as when the pipeline thread waits in {@link #handOffAndPace()}.
+     */
+    @Override
+    public boolean holdsBack() {
+        assert onPipelineThread();
+        enforceTotalBudget();
+        final boolean wait = mustWait();
+        if (wait && !heldBack) {
+            congestionWaits.increment();
+        }
+        heldBack = wait;
+        return wait;
     }
 
     /**

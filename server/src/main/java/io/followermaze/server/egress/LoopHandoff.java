@@ -39,6 +39,9 @@ final class LoopHandoff {
     boolean stage(Connection connection, ByteBuf buffer) {
         while (!ring.offer(connection, buffer)) {
             publish();
+            if (loop.eventLoop.inEventLoop()) {
+                continue; // publish() has just written everything to Netty: the ring is empty
+            }
             if (loop.eventLoop.isShuttingDown()) {
                 buffer.release(); // nobody will take it: the server is stopping
                 return false;
@@ -53,11 +56,18 @@ final class LoopHandoff {
         return true;
     }
 
-    /** Makes the staged records visible to the loop, waking it if need be. */
+    /**
+     * Makes the staged records visible to the loop, waking it if need be. A pipeline that runs on this very loop
+     * ({@code --pipeline-thread event-loop}) writes them at once: no task, no second turn of the loop.
+     */
     void publish() {
         touched = false;
         if (ring.publish()) {
-            loop.eventLoop.execute(loop);
+            if (loop.eventLoop.inEventLoop()) {
+                loop.run();
+            } else {
+                loop.eventLoop.execute(loop);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.followermaze.server.cli;
 
 import io.followermaze.pipeline.WaitStrategyKind;
+import io.followermaze.server.PipelineThread;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.server.Transport;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,27 @@ class ConfigDefaultsTest {
             () -> parse(Map.of(), "--transport", "kqueue"));
         assertEquals("Invalid value for option '--transport': unknown transport 'kqueue' (auto, epoll, nio)",
             badTransport.getMessage());
+    }
+
+    @Test
+    void pipelineThreadTakesItsNamesAndIsForTheSingleNodeWithoutAJournal() {
+        assertEquals(PipelineThread.OWN, parse(Map.of()).pipelineThread());
+        assertEquals(PipelineThread.EVENT_LOOP, parse(Map.of(), "--pipeline-thread", "event-loop").pipelineThread());
+        assertEquals(PipelineThread.EVENT_LOOP,
+            parse(Map.of("FOLLOWERMAZE_PIPELINE_THREAD", "event-loop")).pipelineThread());
+        final CommandLine.ParameterException bad = assertThrows(CommandLine.ParameterException.class,
+            () -> parse(Map.of(), "--pipeline-thread", "loop"));
+        assertEquals("Invalid value for option '--pipeline-thread': unknown pipeline thread 'loop' (own|event-loop)",
+            bad.getMessage());
+        final IllegalArgumentException journal = assertThrows(IllegalArgumentException.class,
+            () -> parse(Map.of(), "--pipeline-thread", "event-loop", "--journal-dir", dir.toString()));
+        assertEquals("--pipeline-thread event-loop can not be combined with --journal-dir: the journal stage runs on "
+            + "a thread of its own ahead of the pipeline", journal.getMessage());
+        final IllegalArgumentException fanout = assertThrows(IllegalArgumentException.class,
+            () -> parse(Map.of(), "--pipeline-thread", "event-loop", "--role", "fanout", "--kafka-bootstrap", "k:9092",
+                "--journal-dir", dir.toString(), "--snapshot-every", "1000"));
+        assertEquals("--pipeline-thread event-loop is for the single node (--role all): a fan-out node's log consumer "
+            + "would hand every record to the loop", fanout.getMessage());
     }
 
     @Test

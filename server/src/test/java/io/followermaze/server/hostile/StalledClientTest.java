@@ -1,11 +1,13 @@
 package io.followermaze.server.hostile;
 
 import io.followermaze.server.FollowerMazeServer;
+import io.followermaze.server.PipelineThread;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.server.testing.Conditions;
 import io.followermaze.server.testing.EventSource;
 import io.followermaze.server.testing.TestClient;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -39,13 +41,14 @@ class StalledClientTest {
         return wire.toByteArray();
     }
 
-    @Test
-    void aClientThatDoesNotReadCostsTheStallTimeNotTheGracePeriod() throws Exception {
+    @ParameterizedTest
+    @EnumSource(PipelineThread.class)
+    void aClientThatDoesNotReadCostsTheStallTimeNotTheGracePeriod(PipelineThread thread) throws Exception {
         final StringBuilder expected = new StringBuilder();
         final byte[] wire = broadcasts(1_000_000, expected);
         final ServerConfig config = ServerConfig.ephemeral().toBuilder()
             .clientHighWaterMark(64 * 1024).handoffBytes(64 * 1024).maxOutboundBytes(2 * 1024 * 1024)
-            .slowClientGraceMillis(GRACE_MILLIS).clientStallMillis(100).build();
+            .slowClientGraceMillis(GRACE_MILLIS).clientStallMillis(100).pipelineThread(thread).build();
         final List<TestClient> readers = new ArrayList<>();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              Socket stalled = OutboundBudgetTest.nonReader(server.clientPort(), 42)) {
@@ -70,13 +73,14 @@ class StalledClientTest {
         }
     }
 
-    @Test
-    void aReaderThatPausesIsNoLongerWaitedForButNotCutOff() throws Exception {
+    @ParameterizedTest
+    @EnumSource(PipelineThread.class)
+    void aReaderThatPausesIsNoLongerWaitedForButNotCutOff(PipelineThread thread) throws Exception {
         final StringBuilder expected = new StringBuilder();
         final byte[] wire = broadcasts(1_000_000, expected);
         final ServerConfig config = ServerConfig.ephemeral().toBuilder()
             .clientHighWaterMark(64 * 1024).handoffBytes(64 * 1024).maxOutboundBytes(64L * 1024 * 1024)
-            .slowClientGraceMillis(GRACE_MILLIS).clientStallMillis(100).build();
+            .slowClientGraceMillis(GRACE_MILLIS).clientStallMillis(100).pipelineThread(thread).build();
         final ByteArrayOutputStream pausedReceived = new ByteArrayOutputStream();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient reader = new TestClient(server.clientPort(), 1, "\n");
