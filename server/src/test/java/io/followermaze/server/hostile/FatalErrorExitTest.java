@@ -1,8 +1,10 @@
 package io.followermaze.server.hostile;
 
+import io.followermaze.server.PipelineThread;
 import io.followermaze.server.cli.ServeCommand;
 import io.followermaze.server.testing.ServerProcess;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -25,10 +27,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FatalErrorExitTest {
     private static final Duration LIMIT = Duration.ofSeconds(120);
 
-    @Test
-    void outOfMemoryInThePipelineExitsTheProcess() throws Exception {
+    @ParameterizedTest
+    @EnumSource(PipelineThread.class)
+    void outOfMemoryInThePipelineExitsTheProcess(PipelineThread thread) throws Exception {
         try (ServerProcess server = ServerProcess.start(List.of("-Xmx64m", "-XX:+UseSerialGC"),
-            List.of("--max-users", "1000000000000", "--max-follows", "1000000000000"), LIMIT)) {
+            List.of("--max-users", "1000000000000", "--max-follows", "1000000000000", "--pipeline-thread",
+                thread.configName()), LIMIT)) {
             final Thread feeder = new Thread(() -> feedFreshFollows(server.eventPort()), "fresh-follows");
             feeder.setDaemon(true);
             feeder.start();

@@ -2,11 +2,14 @@ package io.followermaze.server.hostile;
 
 import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.server.FollowerMazeServer;
+import io.followermaze.server.PipelineThread;
 import io.followermaze.server.ServerConfig;
 import io.followermaze.server.testing.Conditions;
 import io.followermaze.server.testing.EventSource;
 import io.followermaze.server.testing.TestClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,10 +40,12 @@ class GapTest {
         return sb.toString();
     }
 
-    @Test
-    void gapTimeoutSkipsAMissingSeqEvenWhenNoMoreInputArrives() throws Exception {
+    /** On the event loop too: the ticker's entry must wake the loop's consumer, not a pipeline thread. */
+    @ParameterizedTest
+    @EnumSource(PipelineThread.class)
+    void gapTimeoutSkipsAMissingSeqEvenWhenNoMoreInputArrives(PipelineThread thread) throws Exception {
         final ServerConfig config = ServerConfig.ephemeral().toBuilder()
-            .pipeline(PipelineConfig.DEFAULT.withGapTimeoutMillis(200)).build();
+            .pipeline(PipelineConfig.DEFAULT.withGapTimeoutMillis(200)).pipelineThread(thread).build();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              TestClient client = new TestClient(server.clientPort(), 1, "\n")) {
             Conditions.await("registration", LIMIT, () -> server.pipeline().stats().registrations() == 1, () -> "");

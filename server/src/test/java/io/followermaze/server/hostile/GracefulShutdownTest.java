@@ -1,5 +1,6 @@
 package io.followermaze.server.hostile;
 
+import io.followermaze.server.PipelineThread;
 import io.followermaze.server.testing.Conditions;
 import io.followermaze.server.testing.EventSource;
 import io.followermaze.server.testing.Expectations;
@@ -7,7 +8,8 @@ import io.followermaze.server.testing.Prometheus;
 import io.followermaze.server.testing.TestClient;
 import io.followermaze.testkit.EventStreamGenerator;
 import io.followermaze.testkit.NaiveFollowerModel;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -37,13 +39,14 @@ class GracefulShutdownTest {
     private static final Pattern PORTS = Pattern.compile("events on [^:]+:(\\d+), clients on [^:]+:(\\d+)");
     private static final Pattern METRICS = Pattern.compile("Metrics on http://[^:]+:(\\d+)/metrics");
 
-    @Test
-    void sigtermDeliversEverythingReleasedThenExits() throws Exception {
+    @ParameterizedTest
+    @EnumSource(PipelineThread.class)
+    void sigtermDeliversEverythingReleasedThenExits(PipelineThread thread) throws Exception {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final Process server = new ProcessBuilder(java, "-Xmx256m", "-Dlogback.configurationFile=logback.xml",
             "-cp", System.getProperty("java.class.path"), "io.followermaze.server.cli.Main", "serve",
             "--bind", "127.0.0.1", "--event-port", "0", "--client-port", "0", "--metrics-port", "0",
-            "--status-interval-ms", "0")
+            "--status-interval-ms", "0", "--pipeline-thread", thread.configName())
             .redirectErrorStream(true).start();
         final List<String> output = new CopyOnWriteArrayList<>();
         final Thread pump = new Thread(() -> {
