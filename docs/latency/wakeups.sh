@@ -5,7 +5,8 @@
 # `./mvnw -B -q package -DskipTests`.
 #   docs/latency/wakeups.sh [RATE] [CLIENTS]      default 100000 events/s, 100 clients
 # Prints the loadgen's latency table, then one row per busy thread of the two JVMs: wake-ups (a thread that slept and
-# was woken), its wait for a CPU after each (p50/p99/max in µs), and the CPU it used in the recording (ms).
+# was woken), its wait for a CPU after each (p50/p99/max in µs), and the CPU it used in the recording (ms); then the
+# threads of neither JVM that held a CPU for more than 1 ms at a time (on the 2-core box: the kernel's kdamond).
 set -euo pipefail
 rate="${1:-100000}"
 clients="${2:-100}"
@@ -44,3 +45,14 @@ perf sched timehist -i "$work/sched.data" 2>/dev/null \
         { cpu += $3 } $2 >= 0 { d[++cnt] = $2 }
         END { flush() }' \
     | sort -k6,6nr | { printf "%-24s %8s %8s %8s %8s %8s\n" thread wake-ups "p50 µs" "p99 µs" "max µs" "CPU ms"; cat; }
+# Everything else that held a CPU for long stretches: a thread outside the two JVMs running more than 1 ms at a time
+# takes one of the two cores away from the four threads on the path.
+echo
+perf sched timehist -i "$work/sched.data" 2>/dev/null \
+    | awk -v server="$server" -v loadgen="$loadgen" 'NR > 3 && $3 != "<idle>" {
+        n = NF; task = $3; for (i = 4; i <= n - 3; i++) task = task "_" $i
+        pid = task; sub(/.*\//, "", pid); sub(/\]$/, "", pid); sub(/.*\[/, "", pid)
+        if (pid == server || pid == loadgen || task ~ /^perf\[/) next
+        run = $n; cpu[task] += run; if (run > 1) { long[task]++; if (run > max[task]) max[task] = run } }
+        END { for (t in long) printf "%-24s %8d %8.1f %8.0f\n", t, long[t], max[t], cpu[t] }' \
+    | sort -k3,3nr | head -5 | { printf "%-24s %8s %8s %8s\n" "other thread" ">1 ms" "max ms" "CPU ms"; cat; }
