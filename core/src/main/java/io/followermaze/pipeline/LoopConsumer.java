@@ -96,7 +96,7 @@ final class LoopConsumer implements Runnable {
             end();
             return;
         }
-        if (egress.holdsBack()) {
+        if (heldBack()) {
             if (queued.compareAndSet(false, true)) {
                 loop.schedule(this, HOLD_BACK_MICROS, TimeUnit.MICROSECONDS);
             }
@@ -115,6 +115,16 @@ final class LoopConsumer implements Runnable {
             published(); // more than one task's worth, or claimed and still being published: look again
         } else if (stopping) {
             end();
+        }
+    }
+
+    /** The egress's answer; should it throw, that is logged and counted and the input is taken (never stranded). */
+    private boolean heldBack() {
+        try {
+            return egress.holdsBack();
+        } catch (RuntimeException e) {
+            exceptions.handleEventException(e, poller.getSequence().get() + 1, null);
+            return false;
         }
     }
 

@@ -178,6 +178,31 @@ class PipelineOnLoopTest {
     }
 
     @Test
+    void anEgressThatThrowsWhenAskedIsCountedAndTheInputIsStillTaken() {
+        final AtomicBoolean threw = new AtomicBoolean();
+        final Pipeline p = onLoop(new EgressListener() {
+            @Override
+            public void onBatchEnd() {
+            }
+
+            @Override
+            public boolean holdsBack() {
+                if (threw.compareAndSet(false, true)) {
+                    throw new IllegalStateException("boom (simulated)");
+                }
+                return false;
+            }
+        }, e -> { });
+        final PipelineTest.RecordingSession s = new PipelineTest.RecordingSession(1);
+        p.register(s);
+        publish(p, "1|B\n");
+        await(() -> p.stats().released() == 1, () -> "released without further input; have " + p.stats().released());
+        assertTrue(threw.get());
+        assertEquals(1, p.stats().processorExceptions());
+        assertTrue(p.isRunning());
+    }
+
+    @Test
     void anUpstreamStageNeedsAThreadOfItsOwn() {
         final PipelineTopology.Stage journal = new PipelineTopology.Stage("journal", (e, seq, end) -> { });
         assertThrows(IllegalArgumentException.class, () -> new Pipeline(PipelineConfig.DEFAULT, EgressListener.NONE,

@@ -130,8 +130,9 @@ public record ServerConfig(String bindAddress, int eventPort, int clientPort, in
             throw new IllegalArgumentException("pipelineThread must be set (" + PipelineThread.names(", ") + ")");
         }
         if (pipelineThread == PipelineThread.EVENT_LOOP && role != Role.ALL) {
-            throw new IllegalArgumentException("--pipeline-thread event-loop is for the single node (--role all): a "
-                + "fan-out node's log consumer would hand every record to the loop");
+            throw new IllegalArgumentException("--pipeline-thread event-loop is for the single node (--role all), not "
+                + "--role " + role + (role == Role.FANOUT ? ": its log consumer would hand every record to the loop"
+                : ": it has no pipeline"));
         }
         if (pipelineThread == PipelineThread.EVENT_LOOP && journal != null && journal.enabled()) {
             throw new IllegalArgumentException("--pipeline-thread event-loop can not be combined with --journal-dir: "

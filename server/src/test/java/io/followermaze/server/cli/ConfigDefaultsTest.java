@@ -126,8 +126,12 @@ class ConfigDefaultsTest {
         final IllegalArgumentException fanout = assertThrows(IllegalArgumentException.class,
             () -> parse(Map.of(), "--pipeline-thread", "event-loop", "--role", "fanout", "--kafka-bootstrap", "k:9092",
                 "--journal-dir", dir.toString(), "--snapshot-every", "1000"));
-        assertEquals("--pipeline-thread event-loop is for the single node (--role all): a fan-out node's log consumer "
-            + "would hand every record to the loop", fanout.getMessage());
+        assertEquals("--pipeline-thread event-loop is for the single node (--role all), not --role fanout: its log "
+            + "consumer would hand every record to the loop", fanout.getMessage());
+        final IllegalArgumentException ingest = assertThrows(IllegalArgumentException.class,
+            () -> parse(Map.of(), "--pipeline-thread", "event-loop", "--role", "ingest", "--kafka-bootstrap", "k:9092"));
+        assertEquals("--pipeline-thread event-loop is for the single node (--role all), not --role ingest: it has no "
+            + "pipeline", ingest.getMessage());
     }
 
     @Test
