@@ -15,7 +15,8 @@ states=(/sys/kernel/mm/damon/admin/kdamonds/*/state)
 [ -e "${states[0]}" ] || { echo "no DAMON monitor here (${states[0]}): nothing to compare" >&2; exit 1; }
 running=()
 for s in "${states[@]}"; do [ "$(cat "$s")" = on ] && running+=("$s"); done
-restore() { for s in "${running[@]}"; do echo on >"$s"; done; }
+put() { [ "$(cat "$1")" = "$2" ] || echo "$2" >"$1"; } # writing the state it is in already fails (EBUSY)
+restore() { for s in "${running[@]}"; do put "$s" on; done; }
 trap restore EXIT
 jars="$(mktemp -d)"
 cp server/target/followermaze.jar benchmarks/loadgen/target/followermaze-tools.jar "$jars/"
@@ -30,7 +31,7 @@ run() { # label, then loadgen arguments
 }
 for round in $(seq "$rounds"); do
     for damon in on off; do
-        for s in "${running[@]}"; do echo "$damon" >"$s"; done
+        for s in "${running[@]}"; do put "$s" "$damon"; done
         run "damon-$damon own" --server-cmd "$srv"
         run "damon-$damon event-loop" --server-cmd "$srv --pipeline-thread event-loop"
         run "damon-$damon relay-floor" --relay

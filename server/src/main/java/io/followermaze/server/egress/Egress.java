@@ -132,7 +132,7 @@ public final class Egress implements EgressListener {
     /** Event loop thread of the channel, once per connection. */
     public ChannelSession newSession(long userId, Channel channel) {
         final LoopHandoff handoff = loops.computeIfAbsent(channel.eventLoop(),
-            l -> new LoopHandoff(new LoopEgress(l, this, ringCapacity)));
+            l -> new LoopHandoff(new LoopEgress(l, this, ringCapacity), pipelineOnEventLoop));
         return new ChannelSession(new Connection(userId, channel, handoff.loop), handoff, this);
     }
 

@@ -18,6 +18,8 @@ final class LoopHandoff {
 
     final LoopEgress loop;
     private final HandoffRing<Connection, ByteBuf> ring;
+    /** The pipeline runs on an event loop: a hand-off to that same loop is written at once (see {@link #publish}). */
+    private final boolean pipelineOnEventLoop;
     private final Counter handedOffBytes = new Counter();
     // ---- the pipeline thread's ----
     /** Has records staged since the last publish: in {@link Egress}'s list of loops to publish. */
@@ -25,9 +27,15 @@ final class LoopHandoff {
     /** In {@link Egress}'s list of loops the pipeline has handed off to (and so sums the counters of). */
     private boolean known;
 
-    LoopHandoff(LoopEgress loop) {
+    LoopHandoff(LoopEgress loop, boolean pipelineOnEventLoop) {
         this.loop = loop;
         this.ring = loop.ring();
+        this.pipelineOnEventLoop = pipelineOnEventLoop;
+    }
+
+    /** The caller is the pipeline running on this very loop: it may write the records itself, now. */
+    private boolean onThisLoop() {
+        return pipelineOnEventLoop && loop.eventLoop.inEventLoop();
     }
 
     /**
@@ -39,7 +47,7 @@ final class LoopHandoff {
     boolean stage(Connection connection, ByteBuf buffer) {
         while (!ring.offer(connection, buffer)) {
             publish();
-            if (loop.eventLoop.inEventLoop()) {
+            if (onThisLoop()) {
                 continue; // publish() has just written everything to Netty: the ring is empty
             }
             if (loop.eventLoop.isShuttingDown()) {
@@ -63,7 +71,7 @@ final class LoopHandoff {
     void publish() {
         touched = false;
         if (ring.publish()) {
-            if (loop.eventLoop.inEventLoop()) {
+            if (onThisLoop()) {
                 loop.run();
             } else {
                 loop.eventLoop.execute(loop);

@@ -1,5 +1,6 @@
 package io.followermaze.server.cli;
 
+import io.followermaze.pipeline.PipelineConfig;
 import io.followermaze.pipeline.WaitStrategyKind;
 import io.followermaze.server.PipelineThread;
 import io.followermaze.server.ServerConfig;
@@ -62,7 +63,7 @@ class ConfigDefaultsTest {
     @Test
     void profileFlagSetsPresetValues() {
         final ServerConfig c = parse(Map.of(), "--profile=low-latency");
-        assertEquals(WaitStrategyKind.YIELDING, c.pipeline().waitStrategy());
+        assertEquals(PipelineThread.EVENT_LOOP, c.pipelineThread());
         assertEquals(4096, c.pipeline().chunkBytes());
         final ServerConfig env = parse(Map.of("FOLLOWERMAZE_PROFILE", "throughput"));
         assertEquals(1024, env.pipeline().ringSize());
@@ -71,7 +72,8 @@ class ConfigDefaultsTest {
     @Test
     void profilesAreTypedPresetsUsableFromCode() {
         final ServerConfig low = Profile.LOW_LATENCY.apply(ServerConfig.DEFAULT);
-        assertEquals(WaitStrategyKind.YIELDING, low.pipeline().waitStrategy());
+        assertEquals(PipelineThread.EVENT_LOOP, low.pipelineThread());
+        assertEquals(PipelineConfig.DEFAULT_WAIT_STRATEGY, low.pipeline().waitStrategy());
         assertEquals(4096, low.pipeline().chunkBytes());
         assertEquals(65536, low.handoffBytes());
         assertEquals(131072, low.clientHighWaterMark());
@@ -87,9 +89,9 @@ class ConfigDefaultsTest {
         assertEquals(8192, parse(Map.of("FOLLOWERMAZE_CHUNK_BYTES", "8192"), "--profile", "low-latency")
             .pipeline().chunkBytes());
         final Path file = dir.resolve("p.properties");
-        Files.writeString(file, "wait-strategy=busy-spin\n");
-        assertEquals(WaitStrategyKind.BUSY_SPIN, parse(Map.of(), "--profile", "low-latency", "--config", file.toString())
-            .pipeline().waitStrategy());
+        Files.writeString(file, "pipeline-thread=own\n");
+        assertEquals(PipelineThread.OWN, parse(Map.of(), "--profile", "low-latency", "--config", file.toString())
+            .pipelineThread());
     }
 
     @Test
