@@ -12,7 +12,7 @@ cp server/target/followermaze.jar benchmarks/loadgen/target/followermaze-tools.j
 srv="java -Xms16m -Xmx512m -XX:+UseSerialGC -XX:-TieredCompilation -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError -jar $jars/followermaze.jar serve --event-port 0 --client-port 0 --metrics-port 0"
 gen="java -Xms256m -Xmx1g -XX:+UseParallelGC -jar $jars/followermaze-tools.jar loadgen"
 rates="${RATES:-50000,100000,200000,500000,1000000,2000000,3000000}"
-common="--sweep-seconds ${SECONDS_PER_RATE:-6} --warmup-s 2 --log-interval 0"
+common="--sweep-seconds ${SECONDS_PER_RATE:-6} --warmup-s ${WARMUP_S:-2} --log-interval 0"
 kdamond_ticks() { for p in $(cat /sys/kernel/mm/damon/admin/kdamonds/*/pid 2>/dev/null); do
     [ "$p" -gt 0 ] 2>/dev/null && awk '{print $14 + $15}' "/proc/$p/stat"; done | awk '{s += $1} END {print s + 0}'; }
 k0=$(kdamond_ticks); t0=$(date +%s)
