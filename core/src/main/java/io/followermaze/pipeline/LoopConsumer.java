@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * before.
  * <p>
  * Threads: producers (any thread) call {@link #published()}; everything else runs on the loop. {@code queued} is
- * the one field both write, by compare-and-set; the rest is the loop's.
+ * written by both, by compare-and-set; {@code stopping} and {@code halted} once each by the thread that stops the
+ * pipeline; the rest is the loop's.
  */
 final class LoopConsumer implements Runnable {
     /** Most ring entries one task takes before it lets the loop do its I/O; the rest go in the next task. */
@@ -143,10 +144,5 @@ final class LoopConsumer implements Runnable {
     private void end() {
         ended = true;
         stage.onShutdown();
-    }
-
-    /** Entries published and not yet taken (any thread). */
-    long backlog() {
-        return ring.getCursor() - poller.getSequence().get();
     }
 }

@@ -1,6 +1,7 @@
 package io.followermaze.bench;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -22,10 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BenchmarkSmokeTest {
 
-    @Test
-    void pipelineBenchmarkRunsThroughJmh() throws RunnerException {
+    /** The stage alone, and the stage on an event loop (which checks at each invocation that every event came out). */
+    @ParameterizedTest
+    @ValueSource(strings = {"PipelineBenchmark.parseResequenceRoute", "PipelineOnLoopBenchmark.frameAndRunTheLoopTask"})
+    void pipelineBenchmarkRunsThroughJmh(String benchmark) throws RunnerException {
         final Options options = new OptionsBuilder()
-            .include(Pattern.quote(PipelineBenchmark.class.getName() + ".parseResequenceRoute"))
+            .include(Pattern.quote(PipelineBenchmark.class.getPackageName() + "." + benchmark))
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
