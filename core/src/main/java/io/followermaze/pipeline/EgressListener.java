@@ -27,6 +27,14 @@ public interface EgressListener {
         return false;
     }
 
+    /**
+     * Called once, by the thread that stops the pipeline, when the drain at a stop has waited its time for clients
+     * that hold the pipeline back: from then on congested clients are not waited for (the per-client bound cuts them
+     * off), so that the rest of the ring reaches the clients that read.
+     */
+    default void stopWaitingForCongestedClients() {
+    }
+
     /** Does nothing: for pipelines whose sessions write somewhere synchronous (tests, benchmarks). */
     EgressListener NONE = () -> { };
 }

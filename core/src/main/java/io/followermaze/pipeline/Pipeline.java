@@ -46,6 +46,7 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
     /** Written once by the pipeline thread when an {@link Error} ends it; read by producers, health and shutdown. */
     private volatile Throwable failure;
     private final Consumer<Throwable> onFatal;
+    private final EgressListener egress;
     /** Heap given back when a fatal error strikes, so the last log line and the exit can still allocate. */
     @SuppressWarnings("unused")
     private volatile byte[] emergencyReserve = new byte[256 * 1024];
@@ -111,6 +112,7 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
         }
         this.config = config;
         this.onFatal = onFatal;
+        this.egress = egress;
         this.sequenceRoute = new SequenceRouteStage(config, egress);
         sequenceRoute.pipelineFailedWhen(() -> failure != null);
         PipelineTopology chain = PipelineTopology.of(new PipelineTopology.Stage(PipelineTopology.SEQUENCE_ROUTE, sequenceRoute));
@@ -299,7 +301,12 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
             return stopOnLoop(timeout, unit);
         }
         try {
-            disruptor.shutdown(timeout, unit);
+            try {
+                disruptor.shutdown(timeout, unit);
+            } catch (TimeoutException heldBack) {
+                stopWaitingForCongestedClients(timeout, unit);
+                disruptor.shutdown(timeout, unit);
+            }
             // shutdown() returns once the ring is drained; each stage's onShutdown runs after, on its own thread (the
             // journal closes its segment there)
             return sequenceRoute.awaitShutdown(timeout, unit) && upstreamShutDown.await(timeout, unit);
@@ -321,6 +328,10 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
             if (sequenceRoute.awaitShutdown(timeout, unit)) {
                 return true;
             }
+            stopWaitingForCongestedClients(timeout, unit);
+            if (sequenceRoute.awaitShutdown(timeout, unit)) {
+                return true;
+            }
             onLoop.halt();
             return false;
         } catch (InterruptedException e) {
@@ -330,6 +341,16 @@ public final class Pipeline implements IngressPublisher, AutoCloseable {
         } finally {
             stopped = true;
         }
+    }
+
+    /**
+     * The drain has waited its time, held back by congested clients: stop waiting for them, so that what is in the
+     * ring still reaches the clients that read (before, a halt here left events counted as released undelivered).
+     */
+    private void stopWaitingForCongestedClients(long timeout, TimeUnit unit) {
+        LOG.warn("The pipeline has not drained within {} ms at stop: no longer waiting for congested clients",
+            unit.toMillis(timeout));
+        egress.stopWaitingForCongestedClients();
     }
 
     @Override

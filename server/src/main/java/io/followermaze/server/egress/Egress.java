@@ -71,6 +71,8 @@ public final class Egress implements EgressListener {
     private final RateLimitedLog cutOffLog = new RateLimitedLog(LOG, 1000);
     private long bytesSinceHandoff;
     private long lastHandoffBytes;
+    /** Set once by the thread that stops the pipeline (read here): congested clients are no longer waited for. */
+    private volatile boolean stopping;
     /** The last {@link #holdsBack()} said yes: a wait in progress, counted once. */
     private boolean heldBack;
     private ChannelSession[] dirty = new ChannelSession[256];
@@ -284,7 +286,7 @@ public final class Egress implements EgressListener {
             congested += known[i].loop.congestedClients.get();
             notYetWritten += known[i].notYetWritten();
         }
-        return congested > 0 || notYetWritten > 2 * Math.max(handoffBytes, lastHandoffBytes)
+        return (congested > 0 && !stopping) || notYetWritten > 2 * Math.max(handoffBytes, lastHandoffBytes)
             || totalBacklog() > maxTotalOutboundBytes;
     }
 
@@ -407,6 +409,12 @@ public final class Egress implements EgressListener {
         cutOffs.increment();
         cutOffLog.warn("Cutting off client {}: {}", s.describe(), backlog + " bytes: " + what);
         s.channel().close();
+    }
+
+    /** The stopping thread: the drain at a stop has waited long enough for congested clients. */
+    @Override
+    public void stopWaitingForCongestedClients() {
+        stopping = true;
     }
 
     // ---- event loop threads ----
