@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Disruptor thread of its own ({@code --pipeline-thread event-loop}). The ring stays: producers publish into it as
  * before, and a Disruptor {@link EventPoller} takes what is published in the loop's own turn. An event read from the
  * source is then resequenced, routed and written to its clients by one thread, with no wake-up of a second thread
- * and no hand-back: the two thread hops per event that set the tail on a small box are gone.
+ * and no hand-back: the two thread hops per event (each a wake-up that may wait for a CPU) are gone.
  * <p>
  * Since the stage now shares its thread with the sockets it writes to, it must never wait for them: where the
  * pipeline thread would park until congested clients drain ({@link EgressListener#holdsBack()}), this consumer
