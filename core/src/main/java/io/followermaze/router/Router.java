@@ -81,7 +81,7 @@ public final class Router implements InOrderHandler {
     private void broadcast(Event e) {
         final int count = sessions.sessionCount();
         for (int i = 0; i < count; i++) {
-            sessions.sessionAt(i).deliver(e.payload, e.payloadOffset, e.payloadLength);
+            sessions.sessionAt(i).deliverBroadcast(e.payload, e.payloadOffset, e.payloadLength);
         }
         notificationsDelivered.add(count);
     }

@@ -31,6 +31,15 @@ public abstract class ClientSession {
      */
     public abstract void deliver(byte[] payload, int offset, int length);
 
+    /**
+     * Appends one broadcast: the router calls this on every session, one after another, with the same bytes, and
+     * no other notification in between, so an implementation may keep those bytes once for all of them (the
+     * Netty egress does). Pipeline thread only; must not block.
+     */
+    public void deliverBroadcast(byte[] payload, int offset, int length) {
+        deliver(payload, offset, length);
+    }
+
     /** Called on the pipeline thread once the session has left the table; release resources here. */
     protected void onUnregistered() {
     }

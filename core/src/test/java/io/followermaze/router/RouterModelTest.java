@@ -51,6 +51,15 @@ class RouterModelTest {
             received.add(new String(payload, offset, length, StandardCharsets.ISO_8859_1));
         }
 
+        /** The payloads that came as broadcasts (an egress may keep those once for every session). */
+        final List<String> broadcasts = new ArrayList<>();
+
+        @Override
+        public void deliverBroadcast(byte[] payload, int offset, int length) {
+            broadcasts.add(new String(payload, offset, length, StandardCharsets.ISO_8859_1));
+            super.deliverBroadcast(payload, offset, length);
+        }
+
         @Override
         protected void onUnregistered() {
             unregisteredCalls++;
@@ -215,6 +224,11 @@ class RouterModelTest {
         assertEquals(two.get(0).received, two.get(1).received);
         assertEquals(List.of("4|S|2", "8|B", "12|S|3"), run.sessionsByUser.get(1).get(0).received);
         assertEquals(List.of("7|P|4|3", "8|B", "10|F|1|3", "11|F|2|3"), run.sessionsByUser.get(3).get(0).received);
+        for (List<RecordingSession> sessions : run.sessionsByUser) {
+            for (RecordingSession s : sessions) {
+                assertEquals(List.of("8|B"), s.broadcasts, "broadcasts, and only they, come as broadcasts");
+            }
+        }
         assertEquals(4 * 2 + 3 + 4, run.router.notificationsDelivered().get());
         run.checkAll();
         assertEquals(12, run.router.eventsRouted().get());

@@ -8,6 +8,12 @@ import io.netty.channel.Channel;
  * A client connection as the pipeline thread sees it: notifications are appended ({@code payload\r\n}) to a buffer
  * of this batch, which {@link Egress} hands to the connection's event loop as a message on its {@link LoopHandoff}.
  * <p>
+ * Broadcasts are not copied while they are all this batch holds for the client: the session keeps a run
+ * {@code [sharedFrom, sharedTo)} of the egress's shared broadcast buffer, where consecutive broadcasts lie end to
+ * end, and hands off a slice of it. Anything that does not extend the run (a private notification, a broadcast
+ * copied because the shared buffer was full) first copies the run into the session's own buffer, which then takes
+ * the rest of the batch. So 10,000 clients that get the same broadcasts hold their bytes once.
+ * <p>
  * The pipeline thread is the one writer of every mutable field here (all private; the methods that change them
  * check it under assertions). What the loop knows about the same client is its {@link Connection}, which this side
  * only reads.
@@ -22,6 +28,9 @@ public final class ChannelSession extends ClientSession {
 
     // ---- the pipeline thread's ----
     private ByteBuf filling;
+    /** This batch's run in the egress's shared broadcast buffer; -1 when it has none (then {@code filling} is used). */
+    private int sharedFrom = -1;
+    private int sharedTo;
     private boolean dirty;
     private boolean cutOff;
     /** Bytes given to the loop so far; with the loop's {@link Connection#writtenBytes()}, what is still in flight. */
@@ -38,9 +47,38 @@ public final class ChannelSession extends ClientSession {
     }
 
     @Override
+    public void deliverBroadcast(byte[] payload, int offset, int length) {
+        assert egress.onPipelineThread();
+        if (cutOff) {
+            return;
+        }
+        if (filling == null) { // nothing copied yet this batch: the broadcast may start or extend the shared run
+            if (!dirty && (connection.cutOffByLoop() || connection.closed())) {
+                cutOff = true;
+                return;
+            }
+            final int start = egress.sharedBroadcast(payload, offset, length);
+            if (start >= 0 && (sharedFrom < 0 || start == sharedTo)) {
+                if (sharedFrom < 0) {
+                    sharedFrom = start;
+                    dirty = true;
+                    egress.markDirty(this);
+                }
+                sharedTo = start + length + 2;
+                egress.appendedShared(this, length + 2, sharedTo - sharedFrom);
+                return;
+            }
+        }
+        deliver(payload, offset, length);
+    }
+
+    @Override
     public void deliver(byte[] payload, int offset, int length) {
         assert egress.onPipelineThread();
         if (cutOff) {
+            return;
+        }
+        if (sharedFrom >= 0 && !copyRunToOwnBuffer()) {
             return;
         }
         ByteBuf buf = filling;
@@ -61,10 +99,27 @@ public final class ChannelSession extends ClientSession {
         egress.append(this, buf, payload, offset, length);
     }
 
+    /** The shared run is about to be followed by bytes that are not in it: it moves to this session's own buffer. */
+    private boolean copyRunToOwnBuffer() {
+        final int length = sharedTo - sharedFrom;
+        final ByteBuf buf = egress.allocate(this, Math.max(sizeHint, 2 * length));
+        if (buf == null) {
+            return false; // no direct memory for it: cut off (which dropped the run)
+        }
+        egress.copyShared(buf, sharedFrom, length);
+        sharedFrom = -1;
+        filling = buf;
+        return true;
+    }
+
+    /** Bytes of this batch not yet handed off. */
+    private int batchBytes() {
+        return sharedFrom >= 0 ? sharedTo - sharedFrom : filling == null ? 0 : filling.readableBytes();
+    }
+
     /** Pipeline thread: bytes produced for this connection and not yet written to its socket. */
     long backlogBytes() {
-        return handedOffBytes - connection.writtenBytes() + connection.queuedInNetty()
-            + (filling == null ? 0 : filling.readableBytes());
+        return handedOffBytes - connection.writtenBytes() + connection.queuedInNetty() + batchBytes();
     }
 
     /** Pipeline thread: bytes given to the loop and not yet given to Netty (a cut-off client's loop releases them). */
@@ -75,8 +130,14 @@ public final class ChannelSession extends ClientSession {
     /** Pipeline thread, at hand-off: this batch's buffer, which from now on belongs to the loop. */
     ByteBuf takeFilling() {
         assert egress.onPipelineThread();
-        final ByteBuf buf = filling;
-        filling = null;
+        final ByteBuf buf;
+        if (sharedFrom >= 0) {
+            buf = egress.sharedSlice(sharedFrom, sharedTo - sharedFrom);
+            sharedFrom = -1;
+        } else {
+            buf = filling;
+            filling = null;
+        }
         dirty = false;
         final int bytes = buf.readableBytes();
         handedOffBytes += bytes;
@@ -107,6 +168,7 @@ public final class ChannelSession extends ClientSession {
     }
 
     private void releaseFilling() {
+        sharedFrom = -1;
         if (filling != null) {
             filling.release();
             filling = null;

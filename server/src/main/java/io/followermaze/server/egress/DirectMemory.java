@@ -26,6 +26,12 @@ public final class DirectMemory {
         return JDK_DIRECT == null ? -1 : JDK_DIRECT.getMemoryUsed();
     }
 
+    /** The error says direct memory ran out (not the heap, which is fatal). */
+    static boolean isDirectMemoryError(OutOfMemoryError e) {
+        return e instanceof io.netty.util.internal.OutOfDirectMemoryError
+            || String.valueOf(e.getMessage()).contains("direct");
+    }
+
     /** The process's direct-memory limit. */
     public static long max() {
         return PlatformDependent.maxDirectMemory();

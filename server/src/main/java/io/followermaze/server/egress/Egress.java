@@ -58,6 +58,8 @@ public final class Egress implements EgressListener {
     final long slowClientGraceMillis;
     final long clientStallMillis;
     private final int ringCapacity;
+    /** Most broadcast bytes one hand-off keeps shared; past that, broadcasts are copied per client as other notifications. */
+    private final int sharedCapacity;
     private final ByteBufAllocator allocator;
     /** One hand-off per event loop, made by the loop's first connection (any loop thread; observers read it). */
     private final ConcurrentHashMap<EventLoop, LoopHandoff> loops = new ConcurrentHashMap<>();
@@ -75,6 +77,17 @@ public final class Egress implements EgressListener {
     private volatile boolean stopping;
     /** The last {@link #holdsBack()} said yes: a wait in progress, counted once. */
     private boolean heldBack;
+    /**
+     * This hand-off's broadcast bytes, kept once for every session that gets them (a session then stages a slice,
+     * not a copy: with thousands of clients a broadcast costs its bytes once, not once per client). Written only
+     * here, between hand-offs; the loops read it through the slices they are given, which hold it until written.
+     */
+    private ByteBuf shared;
+    /** This event's broadcast bytes in {@link #shared}, from its first recipient on; -1: none yet this event. */
+    private int broadcastStart = -1;
+    private byte[] broadcastPayload;
+    private int broadcastOffset;
+    private int broadcastLength;
     private ChannelSession[] dirty = new ChannelSession[256];
     private int dirtyCount;
     /** Loops with records staged since the last hand-off. */
@@ -129,6 +142,8 @@ public final class Egress implements EgressListener {
         this.clientStallMillis = clientStallMillis;
         this.allocator = allocator;
         this.ringCapacity = ringCapacity;
+        // An early hand-off comes after handoffBytes, or MIN_BYTES_PER_SESSION a client, so this rarely runs out.
+        this.sharedCapacity = (int) Math.min(1 << 30, Math.max(handoffBytes, 64 * 1024));
     }
 
     /** Event loop thread of the channel, once per connection. */
@@ -181,11 +196,67 @@ public final class Egress implements EgressListener {
      * {@link OutOfMemoryError} (the heap) is rethrown: it is fatal.
      */
     private void onOutOfDirectMemory(ChannelSession s, OutOfMemoryError e) {
-        final String message = String.valueOf(e.getMessage());
-        if (!message.contains("direct") && !(e instanceof io.netty.util.internal.OutOfDirectMemoryError)) {
+        if (!DirectMemory.isDirectMemoryError(e)) {
             throw e;
         }
-        cutOff(s, s.backlogBytes(), "out of direct memory: " + message);
+        cutOff(s, s.backlogBytes(), "out of direct memory: " + e.getMessage());
+    }
+
+    /**
+     * Where this event's broadcast bytes ({@code payload} and CRLF) are in this hand-off's shared buffer: the first
+     * recipient of the event appends them, the rest find them there.
+     *
+     * @return their start in the shared buffer (they take {@code length + 2} bytes), or -1 if they do not fit or
+     *     there is no direct memory for them: the caller then copies them as it does other notifications
+     */
+    int sharedBroadcast(byte[] payload, int offset, int length) {
+        if (broadcastStart >= 0 && payload == broadcastPayload && offset == broadcastOffset
+            && length == broadcastLength) {
+            return broadcastStart;
+        }
+        try {
+            if (shared == null) {
+                shared = allocator.directBuffer(Math.min(sharedCapacity, 4096), sharedCapacity);
+            }
+            if (shared.maxWritableBytes() < length + 2) {
+                return -1;
+            }
+            shared.ensureWritable(length + 2);
+        } catch (OutOfMemoryError e) {
+            if (!DirectMemory.isDirectMemoryError(e)) {
+                throw e;
+            }
+            return -1;
+        }
+        broadcastStart = shared.writerIndex();
+        broadcastPayload = payload;
+        broadcastOffset = offset;
+        broadcastLength = length;
+        shared.writeBytes(payload, offset, length).writeShort(CRLF);
+        return broadcastStart;
+    }
+
+    /** A retained slice of this hand-off's shared bytes, for one session's hand-off. */
+    ByteBuf sharedSlice(int from, int length) {
+        return shared.retainedSlice(from, length);
+    }
+
+    /** Copies shared bytes into a session's own buffer (it got a notification that is not in the shared run). */
+    void copyShared(ByteBuf to, int from, int length) {
+        to.writeBytes(shared, from, length);
+    }
+
+    /** A session took {@code length} more bytes from the shared buffer: counts them as {@link #append} does. */
+    void appendedShared(ChannelSession s, int length, int sessionBytes) {
+        bytesSinceHandoff += length;
+        if (sessionBytes > maxOutboundBytes) {
+            cutOff(s, sessionBytes, "its undelivered notifications in one batch");
+        }
+    }
+
+    private void endEvent() {
+        broadcastStart = -1;
+        broadcastPayload = null;
     }
 
     void markDirty(ChannelSession s) {
@@ -231,6 +302,7 @@ public final class Egress implements EgressListener {
     /** Mid-batch: a large fan-out is handed off (and paced) before the batch ends. */
     @Override
     public void onEventRouted() {
+        endEvent();
         if (bytesSinceHandoff >= handoffBytes && bytesSinceHandoff >= (long) dirtyCount * MIN_BYTES_PER_SESSION) {
             handOffAndPace();
         }
@@ -238,6 +310,7 @@ public final class Egress implements EgressListener {
 
     @Override
     public void onBatchEnd() {
+        endEvent();
         handOffAndPace();
     }
 
@@ -318,6 +391,11 @@ public final class Egress implements EgressListener {
         }
         dirtyCount = 0;
         lastHandoffBytes = handedOff;
+        if (shared != null) {
+            shared.release(); // the slices handed off hold it until the loops have written them
+            shared = null;
+            endEvent();
+        }
         for (int i = 0; i < touchedCount; i++) {
             touched[i].publish();
             touched[i] = null;
