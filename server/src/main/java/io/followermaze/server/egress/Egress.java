@@ -204,7 +204,9 @@ public final class Egress implements EgressListener {
 
     /**
      * Where this event's broadcast bytes ({@code payload} and CRLF) are in this hand-off's shared buffer: the first
-     * recipient of the event appends them, the rest find them there.
+     * recipient of the event appends them, the rest find them there. Which event it is comes from
+     * {@link #onEventRouted()}, which the pipeline calls after every event: two broadcasts with equal bytes at the
+     * same place of a reused buffer are two events, and the second is appended again.
      *
      * @return their start in the shared buffer (they take {@code length + 2} bytes), or -1 if they do not fit or
      *     there is no direct memory for them: the caller then copies them as it does other notifications
