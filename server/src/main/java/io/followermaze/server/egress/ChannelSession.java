@@ -53,8 +53,7 @@ public final class ChannelSession extends ClientSession {
             return;
         }
         if (filling == null) { // nothing copied yet this batch: the broadcast may start or extend the shared run
-            if (!dirty && (connection.cutOffByLoop() || connection.closed())) {
-                cutOff = true;
+            if (!dirty && goneBeforeBatch()) {
                 return;
             }
             final int start = egress.sharedBroadcast(payload, offset, length);
@@ -65,7 +64,7 @@ public final class ChannelSession extends ClientSession {
                     egress.markDirty(this);
                 }
                 sharedTo = start + length + 2;
-                egress.appendedShared(this, length + 2, sharedTo - sharedFrom);
+                egress.appended(this, length + 2, sharedTo - sharedFrom);
                 return;
             }
         }
@@ -83,8 +82,7 @@ public final class ChannelSession extends ClientSession {
         }
         ByteBuf buf = filling;
         if (buf == null) {
-            if (connection.cutOffByLoop() || connection.closed()) {
-                cutOff = true;
+            if (goneBeforeBatch()) {
                 return;
             }
             buf = filling = egress.allocate(this, sizeHint);
@@ -97,6 +95,15 @@ public final class ChannelSession extends ClientSession {
             egress.markDirty(this);
         }
         egress.append(this, buf, payload, offset, length);
+    }
+
+    /** At the first notification of a batch: the loop cut the client off or it closed, so stop producing for it. */
+    private boolean goneBeforeBatch() {
+        if (connection.cutOffByLoop() || connection.closed()) {
+            cutOff = true;
+            return true;
+        }
+        return false;
     }
 
     /** The shared run is about to be followed by bytes that are not in it: it moves to this session's own buffer. */

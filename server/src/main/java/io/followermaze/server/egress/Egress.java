@@ -85,9 +85,6 @@ public final class Egress implements EgressListener {
     private ByteBuf shared;
     /** This event's broadcast bytes in {@link #shared}, from its first recipient on; -1: none yet this event. */
     private int broadcastStart = -1;
-    private byte[] broadcastPayload;
-    private int broadcastOffset;
-    private int broadcastLength;
     private ChannelSession[] dirty = new ChannelSession[256];
     private int dirtyCount;
     /** Loops with records staged since the last hand-off. */
@@ -184,10 +181,7 @@ public final class Egress implements EgressListener {
             onOutOfDirectMemory(s, e);
             return;
         }
-        bytesSinceHandoff += length + 2;
-        if (buf.readableBytes() > maxOutboundBytes) {
-            cutOff(s, buf.readableBytes(), "its undelivered notifications in one batch");
-        }
+        appended(s, length + 2, buf.readableBytes());
     }
 
     /**
@@ -205,15 +199,13 @@ public final class Egress implements EgressListener {
     /**
      * Where this event's broadcast bytes ({@code payload} and CRLF) are in this hand-off's shared buffer: the first
      * recipient of the event appends them, the rest find them there. Which event it is comes from
-     * {@link #onEventRouted()}, which the pipeline calls after every event: two broadcasts with equal bytes at the
-     * same place of a reused buffer are two events, and the second is appended again.
+     * {@link #onEventRouted()}, which the pipeline calls after every event (and before every hand-off).
      *
      * @return their start in the shared buffer (they take {@code length + 2} bytes), or -1 if they do not fit or
      *     there is no direct memory for them: the caller then copies them as it does other notifications
      */
     int sharedBroadcast(byte[] payload, int offset, int length) {
-        if (broadcastStart >= 0 && payload == broadcastPayload && offset == broadcastOffset
-            && length == broadcastLength) {
+        if (broadcastStart >= 0) {
             return broadcastStart;
         }
         try {
@@ -231,9 +223,6 @@ public final class Egress implements EgressListener {
             return -1;
         }
         broadcastStart = shared.writerIndex();
-        broadcastPayload = payload;
-        broadcastOffset = offset;
-        broadcastLength = length;
         shared.writeBytes(payload, offset, length).writeShort(CRLF);
         return broadcastStart;
     }
@@ -248,17 +237,15 @@ public final class Egress implements EgressListener {
         to.writeBytes(shared, from, length);
     }
 
-    /** A session took {@code length} more bytes from the shared buffer: counts them as {@link #append} does. */
-    void appendedShared(ChannelSession s, int length, int sessionBytes) {
+    /**
+     * A session's batch grew by {@code length} bytes (copied, or taken from the shared buffer) to {@code batchBytes}:
+     * counts them towards the early hand-off and applies the per-client bound.
+     */
+    void appended(ChannelSession s, int length, int batchBytes) {
         bytesSinceHandoff += length;
-        if (sessionBytes > maxOutboundBytes) {
-            cutOff(s, sessionBytes, "its undelivered notifications in one batch");
+        if (batchBytes > maxOutboundBytes) {
+            cutOff(s, batchBytes, "its undelivered notifications in one batch");
         }
-    }
-
-    private void endEvent() {
-        broadcastStart = -1;
-        broadcastPayload = null;
     }
 
     void markDirty(ChannelSession s) {
@@ -304,7 +291,7 @@ public final class Egress implements EgressListener {
     /** Mid-batch: a large fan-out is handed off (and paced) before the batch ends. */
     @Override
     public void onEventRouted() {
-        endEvent();
+        broadcastStart = -1;
         if (bytesSinceHandoff >= handoffBytes && bytesSinceHandoff >= (long) dirtyCount * MIN_BYTES_PER_SESSION) {
             handOffAndPace();
         }
@@ -312,7 +299,7 @@ public final class Egress implements EgressListener {
 
     @Override
     public void onBatchEnd() {
-        endEvent();
+        broadcastStart = -1;
         handOffAndPace();
     }
 
@@ -394,9 +381,9 @@ public final class Egress implements EgressListener {
         dirtyCount = 0;
         lastHandoffBytes = handedOff;
         if (shared != null) {
+            assert broadcastStart < 0 : "a hand-off in the middle of an event";
             shared.release(); // the slices handed off hold it until the loops have written them
             shared = null;
-            endEvent();
         }
         for (int i = 0; i < touchedCount; i++) {
             touched[i].publish();
