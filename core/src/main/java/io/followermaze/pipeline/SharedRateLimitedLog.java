@@ -60,9 +60,10 @@ public final class SharedRateLimitedLog {
     /** @param intervalMillis at most one line per this many ms; 0 logs every line */
     public SharedRateLimitedLog(Logger log, Level level, long intervalMillis) {
         this(log, level, intervalMillis, System::nanoTime);
+        ALL.add(new WeakReference<>(this));
     }
 
-    /** With a given clock (tests). */
+    /** With a given clock (tests): not flushed by the timer, whose second is not the clock's; the test calls {@link #flushIfDue}. */
     SharedRateLimitedLog(Logger log, Level level, long intervalMillis, LongSupplier nanoClock) {
         if (intervalMillis < 0) {
             throw new IllegalArgumentException("intervalMillis must be >= 0: " + intervalMillis);
@@ -72,7 +73,6 @@ public final class SharedRateLimitedLog {
         this.intervalNanos = intervalMillis * 1_000_000L;
         this.nanoClock = nanoClock;
         this.nextAllowedNanos = new AtomicLong(nanoClock.getAsLong()); // the first line goes out
-        ALL.add(new WeakReference<>(this));
     }
 
     /** Logs {@code format} with {@code args} (no trailing Throwable) unless a line went out less than the interval ago. */

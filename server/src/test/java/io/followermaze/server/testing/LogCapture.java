@@ -8,6 +8,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Collects what one logger logs, from any thread, until closed. Optionally lowers the logger's level for the
@@ -50,6 +53,15 @@ public final class LogCapture implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Asserts that a rate-limited kind of line came at most once a second (plus the first) since {@code startedNanos}:
+     * a bound by the clock, not a fixed handful, so that a slow machine does not fail it.
+     */
+    public static void assertAtMostOneASecond(List<String> lines, long startedNanos, String what) {
+        final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos);
+        assertTrue(lines.size() <= seconds + 2, lines.size() + " " + what + " lines in " + seconds + " s: " + lines);
     }
 
     @Override
