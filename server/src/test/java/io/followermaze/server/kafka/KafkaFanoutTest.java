@@ -151,13 +151,8 @@ class KafkaFanoutTest {
             first.start(running);
             Conditions.await("every event released", LIMIT, () -> running.stats().released() == events,
                 () -> "released " + running.stats().released());
-            Conditions.await("a snapshot on disk", LIMIT, () -> !snapshots(live).isEmpty(), () -> "");
             // the snapshots taken mid-stream, before the shutdown one: copied as a kill -9 would leave them
-            for (Path f : snapshots(live)) {
-                final Path copy = Files.createDirectories(dir.resolve("copy-" + copies.size()));
-                Files.copy(f, copy.resolve(f.getFileName()));
-                copies.add(copy);
-            }
+            Conditions.await("a snapshot copied", LIMIT, () -> copySnapshots(live, dir, copies) > 0, () -> "");
         } finally {
             first.close();
             running.close();
@@ -248,6 +243,25 @@ class KafkaFanoutTest {
             t.setDaemon(true);
             return t;
         }, e -> { }, List.of(), feed.catchUp());
+    }
+
+    /**
+     * Copies each snapshot in {@code from} to a directory of its own under {@code to}. The writer may still be at
+     * work and prune an older one meanwhile: a file gone before its copy is skipped. @return the copies so far
+     */
+    private static int copySnapshots(Path from, Path to, List<Path> copies) {
+        for (Path f : snapshots(from)) {
+            try {
+                final Path copy = Files.createDirectories(to.resolve("copy-" + copies.size()));
+                Files.copy(f, copy.resolve(f.getFileName()));
+                copies.add(copy);
+            } catch (java.nio.file.NoSuchFileException pruned) {
+                // a newer snapshot replaced it
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return copies.size();
     }
 
     private static List<Path> snapshots(Path dir) {

@@ -2,6 +2,7 @@ package io.followermaze.server.kafka;
 
 import io.followermaze.server.Role;
 import io.followermaze.server.ServerConfig;
+import io.followermaze.server.testing.Conditions;
 import io.followermaze.server.testing.EventSource;
 import io.followermaze.server.testing.ServerProcess;
 import io.followermaze.server.testing.TestClient;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The roles' configuration, and the single node's promise: no Kafka class is loaded with {@code --role all}. */
 class RolesTest {
+    private static final Duration LIMIT = Duration.ofSeconds(60);
 
     @Test
     void ingestAndFanoutNeedABootstrapAndAllIsTheDefault() {
@@ -39,16 +41,16 @@ class RolesTest {
 
     @Test
     void theSingleNodeLoadsNoKafkaClass() throws Exception {
-        try (ServerProcess server = ServerProcess.start(List.of("-Xmx128m", "-verbose:class"), List.of(),
-            Duration.ofSeconds(30))) {
+        try (ServerProcess server = ServerProcess.start(List.of("-Xmx128m", "-verbose:class"), List.of(), LIMIT)) {
             try (TestClient client = new TestClient(server.clientPort(), 2, "\n")) {
-                Thread.sleep(200);
+                // registered before the events come, or it would miss the follow
+                Conditions.await("the client registered", LIMIT, () -> server.metric("followermaze_clients_connected") == 1,
+                    server::outputText);
                 EventSource.send(server.eventPort(), "1|F|1|2\n2|B\n".getBytes(StandardCharsets.US_ASCII));
-                final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (client.receivedLength() < "1|F|1|2\r\n2|B\r\n".length() && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertEquals("1|F|1|2\r\n2|B\r\n", client.received());
+                final String want = "1|F|1|2\r\n2|B\r\n";
+                Conditions.await("both notifications", LIMIT, () -> client.receivedLength() >= want.length(),
+                    client::received);
+                assertEquals(want, client.received());
             }
             final String out = server.outputText();
             assertTrue(out.contains("io.followermaze.server.FollowerMazeServer"), "-verbose:class output is seen");

@@ -75,6 +75,9 @@ class KafkaBrokerRestartTest {
                         final int ahead = (i - 1) * piece;
                         Conditions.await("the fan-out node one piece behind", LIMIT,
                             () -> down.get() || fan.pipeline().stats().released() >= ahead, () -> "");
+                        if (i == PIECES / 2) { // the second half waits for the stop: mid-stream by construction
+                            Conditions.await("the broker down", LIMIT, down::get, () -> "");
+                        }
                         out.write(EventStreamGenerator.encode(wire.subList(i * piece, (i + 1) * piece), "\n"));
                         out.flush();
                         sent.incrementAndGet();
@@ -98,7 +101,7 @@ class KafkaBrokerRestartTest {
             Conditions.await("every event released after the restart", LIMIT,
                 () -> fan.pipeline().stats().released() == EVENTS,
                 () -> "released " + fan.pipeline().stats().released());
-            assertTrue(sentAtStop < PIECES, "the broker stopped while the source was sending");
+            assertTrue(sentAtStop <= PIECES / 2, "the broker stopped while the source was sending: " + sentAtStop);
             assertEquals(0, ingest.logSink().recordsFailed());
             assertNull(ingest.logFailure());
             assertEquals(0, fan.pipeline().stats().duplicatesDropped(), "idempotent producer: nothing written twice");
