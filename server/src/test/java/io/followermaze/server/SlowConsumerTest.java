@@ -38,7 +38,8 @@ class SlowConsumerTest {
 
         final ServerConfig config = ServerConfig.ephemeral().toBuilder()
             .clientHighWaterMark(64 * 1024).handoffBytes(64 * 1024).maxOutboundBytes(1024 * 1024)
-            .slowClientGraceMillis(500).pipelineThread(thread).build();
+            // generous stall and grace: a reader the box starves for a moment is not mistaken for the stalled one
+            .slowClientGraceMillis(5_000).clientStallMillis(1_000).pipelineThread(thread).build();
         final List<TestClient> readers = new ArrayList<>();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              Socket stalled = new Socket()) {

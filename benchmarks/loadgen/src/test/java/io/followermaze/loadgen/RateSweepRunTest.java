@@ -29,7 +29,7 @@ class RateSweepRunTest {
 
     private static LoadgenConfig.Builder small() {
         return LoadgenConfig.builder().logIntervalMillis(0).expectationBudgetBytes(32 << 20).graceMillis(50)
-            .totalEvents(3_000).concurrency(10).users(30).mix(Mix.FANOUT).timeoutMillis(2_000);
+            .totalEvents(3_000).concurrency(10).users(30).mix(Mix.FANOUT).timeoutMillis(10_000); // a loaded box may stall a while
     }
 
     /** A fresh server for the run, the way --server-cmd gives each rate a fresh process. */
@@ -78,10 +78,12 @@ class RateSweepRunTest {
     @Test
     void aLongRunningServerTakesOneStreamOnlySoEachRateNeedsAFreshOne() throws Exception {
         try (FollowerMazeServer server = new FollowerMazeServer(ServerConfig.ephemeral()).start()) {
-            final LoadgenConfig config = small().rate(20_000).timeoutMillis(500).build();
-            final RunResult first = new LoadRun(config, DemoCommand.inProcess(server, 10), QUIET).run();
+            final RunResult first = new LoadRun(small().rate(20_000).build(), DemoCommand.inProcess(server, 10), QUIET)
+                .run();
             assertNull(first.failure());
-            // a new source and new clients: the source closed, but the server awaits seq 3,001 now, not seq 1
+            // a new source and new clients: the source closed, but the server awaits seq 3,001 now, not seq 1; the
+            // short timeout only shortens this run, which can never pass
+            final LoadgenConfig config = small().rate(20_000).timeoutMillis(500).build();
             final RunResult second = new LoadRun(config, DemoCommand.inProcess(server, 10), QUIET).run();
             assertFalse(second.passed(), "a second stream from seq 1 is not delivered");
             assertTrue(second.failure().contains("no notification for"), second.failure());

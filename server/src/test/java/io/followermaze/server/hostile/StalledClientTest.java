@@ -48,7 +48,8 @@ class StalledClientTest {
         final byte[] wire = broadcasts(1_000_000, expected);
         final ServerConfig config = ServerConfig.ephemeral().toBuilder()
             .clientHighWaterMark(64 * 1024).handoffBytes(64 * 1024).maxOutboundBytes(2 * 1024 * 1024)
-            .slowClientGraceMillis(GRACE_MILLIS).clientStallMillis(100).pipelineThread(thread).build();
+            // 1 s, not 100 ms: a reader found stalled here is cut off at 2 MB, and a loaded box can starve one that long
+            .slowClientGraceMillis(GRACE_MILLIS).clientStallMillis(1_000).pipelineThread(thread).build();
         final List<TestClient> readers = new ArrayList<>();
         try (FollowerMazeServer server = new FollowerMazeServer(config).start();
              Socket stalled = OutboundBudgetTest.nonReader(server.clientPort(), 42)) {
