@@ -247,7 +247,9 @@ class KafkaFanoutTest {
 
     /**
      * Copies each snapshot in {@code from} to a directory of its own under {@code to}. The writer may still be at
-     * work and prune an older one meanwhile: a file gone before its copy is skipped. @return the copies so far
+     * work and prune an older one meanwhile: a file gone before its copy is skipped.
+     *
+     * @return the copies so far
      */
     private static int copySnapshots(Path from, Path to, List<Path> copies) {
         for (Path f : snapshots(from)) {
