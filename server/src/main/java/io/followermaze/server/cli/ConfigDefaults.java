@@ -79,9 +79,13 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         return firstNonNull(env.get(envName(name)), file.getProperty(name), ServeOptions.valueIn(name, profiled));
     }
 
-    /** Variables of the launcher (JVM options, its AOT cache) and of this class itself, not options. */
+    /**
+     * Variables of the launcher (JVM options, its AOT cache, the server jar and flags it hands to {@code loadgen},
+     * whose {@code --server-cmd} inherits them) and of this class itself, not options.
+     */
     private static final Set<String> NOT_OPTIONS = Set.of(ENV_PREFIX + "JAVA_OPTS", ENV_PREFIX + "AOT",
-        ENV_PREFIX + "AOT_TRAIN_EVENTS", envName("config"), envName("profile"));
+        ENV_PREFIX + "AOT_TRAIN_EVENTS", ENV_PREFIX + "SERVER_JAR", ENV_PREFIX + "SERVER_OPTS", envName("config"),
+        envName("profile"));
 
     /**
      * Every key of the properties file and every {@code FOLLOWERMAZE_*} variable must name an option: a typo would

@@ -155,9 +155,11 @@ class ConfigDefaultsTest {
         assertEquals("unknown environment variable FOLLOWERMAZE_MAX_PENDNG (did you mean FOLLOWERMAZE_MAX_PENDING?)",
             inEnv.getMessage());
 
-        // the launcher's own variables and every option are fine
+        // the launcher's own variables and every option are fine; SERVER_JAR and SERVER_OPTS are what the launcher
+        // exports to loadgen, whose --server-cmd "./followermaze serve ..." inherits them
         check(Map.of("FOLLOWERMAZE_JAVA_OPTS", "-Xmx1g", "FOLLOWERMAZE_PROFILE", "throughput",
             "FOLLOWERMAZE_AOT", "off", "FOLLOWERMAZE_AOT_TRAIN_EVENTS", "20000",
+            "FOLLOWERMAZE_SERVER_JAR", "/x/followermaze.jar", "FOLLOWERMAZE_SERVER_OPTS", "-Xmx512m",
             "FOLLOWERMAZE_EVENT_PORT", "7000", "PATH", "/bin"));
     }
 
