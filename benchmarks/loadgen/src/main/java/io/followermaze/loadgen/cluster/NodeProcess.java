@@ -67,7 +67,7 @@ public final class NodeProcess implements AutoCloseable {
 
     private static NodeProcess start(String name, List<String> command, Path log) {
         final ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        // the launcher's hand-over to this JVM; serve refuses FOLLOWERMAZE_* variables it does not know
+        // the launcher's hand-over to this JVM, not the nodes' business (serve ignores them, as launcher variables)
         pb.environment().remove("FOLLOWERMAZE_SERVER_JAR");
         pb.environment().remove("FOLLOWERMAZE_SERVER_OPTS");
         try {
