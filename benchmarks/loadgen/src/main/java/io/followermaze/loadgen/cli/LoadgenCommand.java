@@ -179,6 +179,25 @@ public final class LoadgenCommand implements Callable<Integer> {
             .latencySample(latencySample).rate(rate).warmupMillis(Math.round(warmupSeconds * 1000)).build();
     }
 
+    /**
+     * Creates the folders the output files go in.
+     *
+     * @return null, or why one of them can not be made
+     */
+    static String makeParentDirectories(Path... files) {
+        for (Path f : files) {
+            final Path parent = f == null ? null : f.toAbsolutePath().getParent();
+            if (parent != null) {
+                try {
+                    Files.createDirectories(parent);
+                } catch (IOException e) {
+                    return "can not make the folder for " + f + ": " + e;
+                }
+            }
+        }
+        return null;
+    }
+
     @Override
     public Integer call() throws Exception {
         final LoadgenConfig config;
@@ -191,6 +210,11 @@ public final class LoadgenCommand implements Callable<Integer> {
         final String sweepProblem = sweep.invalid(relay, nullServer || compareNull || clientPorts != null, rate);
         if (sweepProblem != null) {
             spec.commandLine().getErr().println("Invalid options: " + sweepProblem);
+            return 2;
+        }
+        final String noPlace = makeParentDirectories(histogramOut, histogramLog, sweep.csv, sweep.plotOut);
+        if (noPlace != null) { // before the run, not after minutes of it
+            spec.commandLine().getErr().println("Invalid options: " + noPlace);
             return 2;
         }
         final PrintWriter out = spec.commandLine().getOut();

@@ -42,8 +42,8 @@ class SweepCommandTest {
 
     @Test
     void relaySweepWritesTheCsvAndThePlotAndAnotherPlotMergesIt(@TempDir Path dir) throws Exception {
-        final Path csv = dir.resolve("floor.csv");
-        final Path html = dir.resolve("floor.html");
+        final Path csv = dir.resolve("not/yet/floor.csv"); // output folders are made, before the run
+        final Path html = dir.resolve("plots/floor.html");
         assertEquals(0, run(with("--rate-sweep", "20000,40000", "--relay", "--sweep-csv", csv.toString(),
             "--plot-out", html.toString())), out + "\n" + err);
         final List<SweepRow> rows = SweepCsv.read(csv);
@@ -78,6 +78,14 @@ class SweepCommandTest {
         assertTrue(rows.stream().allMatch(r -> r.passed() && r.recorded() > 0 && r.serverCpuSeconds() >= 0),
             rows.toString());
         assertTrue(rows.stream().allMatch(r -> r.series().equals("balanced")));
+    }
+
+    @Test
+    void anOutputFolderThatCanNotBeMadeStopsTheRunBeforeItStarts(@TempDir Path dir) throws Exception {
+        final Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertEquals(2, run(with("--rate-sweep", "20000", "--relay", "--sweep-csv", file.resolve("floor.csv").toString())));
+        assertTrue(err.toString().contains("can not make the folder for " + file.resolve("floor.csv")), err.toString());
+        assertTrue(out.toString().isEmpty(), "nothing ran: " + out);
     }
 
     @Test
