@@ -45,7 +45,7 @@ public final class ServeCommand implements Callable<Integer> {
     Integer metricsPort;
 
     @Option(names = "--metrics-max-connections", paramLabel = "N",
-        description = "Most HTTP connections to the metrics port at once; more are closed at once.")
+        description = "Most HTTP connections to the metrics port at once; a new one past that closes the oldest.")
     int metricsMaxConnections = MetricsEndpoint.DEFAULT_MAX_CONNECTIONS;
 
     @Option(names = "--metrics-timeout-ms", paramLabel = "MS",
