@@ -1,18 +1,20 @@
 package io.followermaze.loadgen.cli;
 
+import io.followermaze.server.cli.JournalCommand;
 import io.followermaze.server.cli.Main;
 import io.followermaze.server.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code java -jar followermaze-tools.jar <command>}: the server ({@code serve}, the same command as the
- * server jar's) plus the load generator/verifier ({@code loadgen}) and the self-contained {@code demo}, in one
- * jar so that a benchmark needs nothing else on the machine.
+ * {@code java -jar followermaze-tools.jar <command>}: the server ({@code serve} and {@code journal}, the same
+ * commands as the server jar's) plus the load generator/verifier ({@code loadgen}), the self-contained {@code demo},
+ * a dev Kafka broker and the cluster benchmark, in one jar so that a benchmark needs nothing else on the machine
+ * (and {@code ./followermaze --help} lists every command the launcher runs).
  */
 @Command(name = "followermaze", mixinStandardHelpOptions = true,
     description = "Follower Maze server, load generator/verifier and demo.",
-    subcommands = {ServeCommand.class, LoadgenCommand.class, DemoCommand.class, DevBrokerCommand.class, ClusterBenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, JournalCommand.class, LoadgenCommand.class, DemoCommand.class, DevBrokerCommand.class, ClusterBenchCommand.class, CommandLine.HelpCommand.class})
 public final class ToolsMain implements Runnable {
 
     public static void main(String[] args) {
