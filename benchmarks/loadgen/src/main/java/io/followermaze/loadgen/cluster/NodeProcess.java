@@ -66,10 +66,8 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private static NodeProcess start(String name, List<String> command, Path log) {
+        // the launcher's FOLLOWERMAZE_SERVER_JAR/_OPTS pass through: serve knows them as launcher variables
         final ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        // the launcher's hand-over to this JVM, not the nodes' business (serve ignores them, as launcher variables)
-        pb.environment().remove("FOLLOWERMAZE_SERVER_JAR");
-        pb.environment().remove("FOLLOWERMAZE_SERVER_OPTS");
         try {
             return new NodeProcess(name, pb.start(), log);
         } catch (IOException e) {
